@@ -1,0 +1,283 @@
+/// \file cli/audit.cpp — `mamori audit`: targets in, scored report out.
+#include "cli/commands.h"
+#include "core/check.h"
+#include "core/clock.h"
+#include "core/engine.h"
+#include "core/profile.h"
+#include "core/summary.h"
+#include "core/target.h"
+#include "dns/resolver.h"
+#include "report/output.h"
+#include "report/renderer.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace mamori::cli {
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+extern "C" void on_interrupt(int) { interrupted.store(true); }
+
+/// The first SIGINT/SIGTERM stops starting new targets; the report of those done is
+/// still written (a valid NDJSON file, a committed -o file). A second one kills at once.
+void install_interrupt_handler() {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = static_cast<int>(SA_RESETHAND);
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+std::vector<Target> collect_targets(const AuditOptions& o) {
+    std::vector<Target> targets;
+    try {
+        for (const auto& t : o.targets) targets.push_back(parse_target(t));
+        for (const auto& file : o.target_files) {
+            if (file == "-") {
+                auto more = read_targets(std::cin, "<stdin>");
+                targets.insert(targets.end(), more.begin(), more.end());
+                continue;
+            }
+            std::ifstream in(file);
+            if (!in) throw InputError(fmt::format("{}: cannot read target file: {}", file, std::strerror(errno)));
+            auto more = read_targets(in, file);
+            targets.insert(targets.end(), more.begin(), more.end());
+        }
+    } catch (const InputError& e) {
+        throw Exit(exit_usage, e.what());
+    }
+    if (targets.empty())
+        throw Exit(exit_usage, "no targets: give domains, AS numbers or prefixes, or -f FILE (- for stdin)");
+    for (std::size_t i = 0; i < targets.size(); ++i) targets[i].index = i;
+    return targets;
+}
+
+std::vector<const Check*> select_checks(const std::string& list) {
+    std::vector<const Check*> selected;
+    if (list.empty() || list == "all") {
+        auto all = all_checks();
+        return {all.begin(), all.end()};
+    }
+    for (const auto& id : split_list(list)) {
+        const Check* c = find_check(id);
+        if (c == nullptr) {
+            std::string known;
+            for (const Check* k : all_checks()) known += (known.empty() ? "" : ", ") + std::string(k->id());
+            throw Exit(exit_usage, fmt::format("--checks: unknown check '{}' (available: {})", id, known));
+        }
+        if (std::find(selected.begin(), selected.end(), c) == selected.end()) selected.push_back(c);
+    }
+    return selected;
+}
+
+std::vector<dns::Server> select_resolvers(const std::vector<std::string>& given) {
+    std::vector<dns::Server> servers;
+    for (const auto& text : given) {
+        auto s = dns::Server::parse(text);
+        if (!s) throw Exit(exit_usage, fmt::format("--resolver: '{}' is not an address (ADDR or ADDR@PORT)", text));
+        servers.push_back(*s);
+    }
+    if (servers.empty()) servers = dns::system_servers();
+    if (servers.empty())
+        throw Exit(exit_environment, "no resolver: /etc/resolv.conf lists no nameserver; give --resolver ADDR");
+    return servers;
+}
+
+std::string server_list(const std::vector<dns::Server>& servers) {
+    std::string out;
+    for (const auto& s : servers) out += (out.empty() ? "" : ", ") + s.to_string();
+    return out;
+}
+
+/// Exit 3 when not one configured resolver answers at all: the environment failed,
+/// and auditing would only turn every domain into a timeout finding.
+void preflight(dns::Resolver& resolver, const std::vector<dns::Server>& servers) {
+    dns::Question q{.name = ".", .type = LDNS_RR_TYPE_SOA};
+    dns::Answer a = resolver.query(q);
+    if (!a.ok())
+        throw Exit(exit_environment, fmt::format("no answer from the resolver ({}): {}", server_list(servers),
+                                                 a.error.empty() ? std::string(dns::to_string(a.outcome)) : a.error));
+}
+
+bool fails_policy(const TargetReport& r, const AuditOptions& o, std::optional<Severity> fail_on) {
+    if (o.fail_under >= 0 && r.score < o.fail_under) return true;
+    if (!fail_on) return false;
+    for (const auto& c : r.checks) {
+        // A check that could not run is treated as an error: a CI gate must not pass blind.
+        if (c.status == Status::error && *fail_on == Severity::error) return true;
+        for (const auto& f : c.findings)
+            if (f.severity >= *fail_on) return true;
+    }
+    return false;
+}
+
+class Progress {
+public:
+    explicit Progress(bool enabled) : enabled_(enabled) {}
+    void operator()(std::size_t done, std::size_t total) {
+        if (!enabled_) return;
+        fmt::print(stderr, "\r\x1b[2Kmamori: {}/{} targets", done, total);
+        if (done == total) fmt::print(stderr, "\n");
+        std::fflush(stderr);
+    }
+
+private:
+    bool enabled_;
+};
+
+int run(const AuditOptions& o) {
+    auto targets = collect_targets(o);
+    auto checks = select_checks(o.checks);
+
+    Profile profile;
+    try {
+        profile = Profile::load(o.profile);
+    } catch (const ProfileError& e) {
+        throw Exit(exit_usage, std::string("--profile: ") + e.what());
+    }
+
+    std::optional<Severity> fail_on;
+    if (!o.fail_on.empty()) {
+        fail_on = parse_severity(o.fail_on);
+        if (!fail_on || *fail_on == Severity::info)
+            throw Exit(exit_usage, fmt::format("--fail-on: '{}' is not error or warning", o.fail_on));
+    }
+
+    AuditSettings settings;
+    if (!o.now.empty()) {
+        auto t = parse_rfc3339(o.now);
+        if (!t) throw Exit(exit_usage, fmt::format("--now: '{}' is not an RFC 3339 time (2026-11-22T00:00:00Z)", o.now));
+        settings.now = *t;
+    }
+    for (const auto& s : o.dkim_selectors) {
+        for (const auto& sel : split_list(s)) settings.dkim_selectors.push_back(sel);
+    }
+
+    auto renderer_check = report::make_renderer(o.format, std::cout, {});
+    if (!renderer_check) {
+        std::string known;
+        for (const auto& f : report::formats()) known += (known.empty() ? "" : ", ") + f;
+        throw Exit(exit_usage, fmt::format("--format: unknown format '{}' (available: {})", o.format, known));
+    }
+
+    // Only domain targets need DNS (today): check the resolver answers before a batch.
+    bool needs_dns = std::any_of(targets.begin(), targets.end(), [&](const Target& t) {
+        for (const Check* c : checks_for(t, checks))
+            if (c->describe().needs & need_dns) return true;
+        return false;
+    });
+    dns::NetworkOptions net;
+    if (needs_dns) net.servers = select_resolvers(o.resolvers);
+    net.timeout = std::chrono::milliseconds(o.timeout_ms);
+    net.qps = o.qps;
+    auto resolver = dns::make_network_resolver(net);
+    if (needs_dns) preflight(*resolver, net.servers);
+
+    std::unique_ptr<report::AtomicFile> file;
+    std::ostream* out = &std::cout;
+    if (!o.output.empty() && o.output != "-") {
+        try {
+            file = std::make_unique<report::AtomicFile>(o.output);
+        } catch (const report::OutputError& e) {
+            throw Exit(exit_usage, std::string("-o: ") + e.what());
+        }
+        out = &file->stream();
+    }
+    report::RenderOptions render;
+    render.colour = o.format == "text" && !file && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+    auto renderer = report::make_renderer(o.format, *out, render);
+
+    report::RunInfo run_info;
+    run_info.version = MAMORI_VERSION;
+    run_info.generated = format_rfc3339(std::chrono::system_clock::now());
+    run_info.now = format_rfc3339(settings.now);
+    run_info.profile = profile.name;
+    for (const Check* c : checks) run_info.checks.emplace_back(c->id());
+
+    EngineOptions engine;
+    engine.concurrency = std::max(1u, o.concurrency);
+    engine.ordered = o.format != "ndjson";
+    bool show_progress = o.progress || (!o.no_progress && isatty(STDERR_FILENO) && targets.size() > 1);
+    Progress progress(show_progress);
+
+    install_interrupt_handler();
+    SummaryBuilder summary;
+    bool policy_failed = false;
+    renderer->begin(run_info);
+    run_audit(targets, checks, *resolver, settings, profile, engine,
+              [&](TargetReport&& r) {
+                  summary.add(r);
+                  policy_failed = policy_failed || fails_policy(r, o, fail_on);
+                  renderer->target(r);
+              },
+              [&](std::size_t done, std::size_t total) { progress(done, total); }, &interrupted);
+    renderer->end(summary.to_json());
+    out->flush();
+    if (file) {
+        try {
+            file->commit();
+        } catch (const report::OutputError& e) {
+            throw Exit(exit_environment, std::string("-o: ") + e.what());
+        }
+    }
+    if (o.verbose) {
+        auto s = resolver->stats();
+        fmt::print(stderr, "mamori: info: {} questions, {} sent, {} answered, {} from cache, {} timeouts, {} over TCP\n",
+                   s.questions, s.sent, s.answered, s.cache_hits, s.timeouts, s.tcp);
+    }
+    if (interrupted.load()) {
+        log_warning("interrupted: the report holds the targets finished so far");
+        return exit_interrupted;
+    }
+    return policy_failed ? exit_policy : exit_ok;
+}
+
+}  // namespace
+
+void add_audit_command(CLI::App& app, int& status) {
+    auto o = std::make_shared<AuditOptions>();
+    CLI::App* cmd = app.add_subcommand("audit", "Audit domains, autonomous systems (AS64500) or prefixes.");
+    cmd->add_option("targets", o->targets, "domains (Unicode or A-label), AS numbers (AS64500) or prefixes");
+    cmd->add_option("-f,--file", o->target_files, "read targets from FILE, one per line ('-' for stdin)");
+    cmd->add_option("--checks", o->checks, "comma-separated checks to run (default: all that apply)");
+    cmd->add_option("--format", o->format, "text | json | ndjson | csv")->capture_default_str();
+    cmd->add_option("-o,--output", o->output, "write the report to FILE (atomically)");
+    cmd->add_option("--profile", o->profile, "scoring profile: a shipped name or a file")->capture_default_str();
+    cmd->add_option("--fail-under", o->fail_under, "exit 1 when any target scores below N")->check(CLI::Range(0, 100));
+    cmd->add_option("--fail-on", o->fail_on, "exit 1 when any finding is at LEVEL (error|warning) or worse");
+    cmd->add_option("--resolver", o->resolvers, "recursive resolver ADDR[@PORT] (repeatable; default: /etc/resolv.conf)");
+    cmd->add_option("--dkim-selectors", o->dkim_selectors, "DKIM selectors to try besides the built-in list");
+    cmd->add_option("--concurrency", o->concurrency, "targets audited at once")->capture_default_str()->check(CLI::Range(1u, 4096u));
+    cmd->add_option("--qps", o->qps, "at most N DNS queries per second (0: no limit)")->capture_default_str();
+    cmd->add_option("--timeout", o->timeout_ms, "per-query timeout in milliseconds")->capture_default_str()->check(CLI::Range(10u, 60000u));
+    cmd->add_option("--now", o->now, "the clock for signature validity, RFC 3339 (reproducible audits)");
+    cmd->add_flag("--progress", o->progress, "show progress on stderr");
+    cmd->add_flag("--no-progress", o->no_progress, "never show progress");
+    cmd->add_flag("-v,--verbose", o->verbose, "statistics and diagnostics on stderr");
+    cmd->callback([o, &status] { status = run(*o); });
+}
+
+}  // namespace mamori::cli

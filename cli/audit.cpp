@@ -1,5 +1,7 @@
 /// \file cli/audit.cpp — `mamori audit`: targets in, scored report out.
 #include "cli/commands.h"
+#include "cli/report_run.h"
+#include "checks/dkim/dkim_selectors.h"
 #include "core/check.h"
 #include "core/clock.h"
 #include "core/engine.h"
@@ -173,7 +175,22 @@ int run(const AuditOptions& o) {
         settings.now = *t;
     }
     for (const auto& s : o.dkim_selectors) {
-        for (const auto& sel : split_list(s)) settings.dkim_selectors.push_back(sel);
+        for (const auto& sel : split_list(s)) {
+            if (!checks::valid_dkim_selector(sel))
+                throw Exit(exit_usage, fmt::format("--dkim-selectors: '{}' is not a selector (labels of letters, "
+                                                   "digits, '-' and '_')", sel));
+            settings.dkim_selectors.push_back(sel);
+        }
+    }
+    settings.trust_anchor = report_run::load_trust_anchor(o.trust_anchor);
+    if (!o.ca_file.empty()) {
+        std::ifstream ca(o.ca_file);
+        std::stringstream pem;
+        pem << ca.rdbuf();
+        if (!ca) throw Exit(exit_usage, fmt::format("--ca-file: {}: cannot read: {}", o.ca_file, std::strerror(errno)));
+        if (pem.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+            throw Exit(exit_usage, fmt::format("--ca-file: {}: no PEM certificate in it", o.ca_file));
+        settings.ca_file = o.ca_file;
     }
 
     auto renderer_check = report::make_renderer(o.format, std::cout, {});
@@ -183,10 +200,21 @@ int run(const AuditOptions& o) {
         throw Exit(exit_usage, fmt::format("--format: unknown format '{}' (available: {})", o.format, known));
     }
 
+    // RPKI data: loaded once, before the engine starts (Exit 2 for a bad file, 3 for a failed RTR cache).
+    const bool rpki_selected = std::any_of(targets.begin(), targets.end(), [&](const Target& t) {
+        const auto applying = checks_for(t, checks);
+        return std::any_of(applying.begin(), applying.end(), [](const Check* c) { return c->describe().needs & need_rpki; });
+    });
+    if (rpki_selected && o.rpki.any()) settings.routing = load_rpki_data(o.rpki, o.verbose);
+
     // Only domain targets need DNS (today): check the resolver answers before a batch.
     bool needs_dns = std::any_of(targets.begin(), targets.end(), [&](const Target& t) {
-        for (const Check* c : checks_for(t, checks))
-            if (c->describe().needs & need_dns) return true;
+        for (const Check* c : checks_for(t, checks)) {
+            const unsigned needs = c->describe().needs;
+            // RPKI of an AS or a prefix asks DNS only of a DNS origin service (--origin-zone).
+            if ((needs & need_rpki) && t.kind != TargetKind::domain && o.rpki.origin_zone.empty()) continue;
+            if (needs & need_dns) return true;
+        }
         return false;
     });
     dns::NetworkOptions net;
@@ -261,22 +289,29 @@ void add_audit_command(CLI::App& app, int& status) {
     auto o = std::make_shared<AuditOptions>();
     CLI::App* cmd = app.add_subcommand("audit", "Audit domains, autonomous systems (AS64500) or prefixes.");
     cmd->add_option("targets", o->targets, "domains (Unicode or A-label), AS numbers (AS64500) or prefixes");
-    cmd->add_option("-f,--file", o->target_files, "read targets from FILE, one per line ('-' for stdin)");
+    cmd->add_option("-f,--file", o->target_files, "read targets from FILE, one per line ('-' for stdin)")
+        ->allow_extra_args(false);  // one value per flag: targets after it stay targets
     cmd->add_option("--checks", o->checks, "comma-separated checks to run (default: all that apply)");
     cmd->add_option("--format", o->format, "text | json | ndjson | csv")->capture_default_str();
     cmd->add_option("-o,--output", o->output, "write the report to FILE (atomically)");
     cmd->add_option("--profile", o->profile, "scoring profile: a shipped name or a file")->capture_default_str();
     cmd->add_option("--fail-under", o->fail_under, "exit 1 when any target scores below N")->check(CLI::Range(0, 100));
     cmd->add_option("--fail-on", o->fail_on, "exit 1 when any finding is at LEVEL (error|warning) or worse");
-    cmd->add_option("--resolver", o->resolvers, "recursive resolver ADDR[@PORT] (repeatable; default: /etc/resolv.conf)");
-    cmd->add_option("--dkim-selectors", o->dkim_selectors, "DKIM selectors to try besides the built-in list");
+    cmd->add_option("--resolver", o->resolvers, "recursive resolver ADDR[@PORT] (repeatable; default: /etc/resolv.conf)")
+        ->allow_extra_args(false);  // one value per flag: targets after it stay targets
+    cmd->add_option("--dkim-selectors", o->dkim_selectors, "DKIM selectors to try besides the built-in list (comma-separated; repeatable)")
+        ->allow_extra_args(false);  // one LIST per flag: the targets after it are not selectors
+    cmd->add_option("--ca-file", o->ca_file, "extra CA certificates (PEM) for HTTPS fetches (MTA-STS policies)");
     cmd->add_option("--concurrency", o->concurrency, "targets audited at once")->capture_default_str()->check(CLI::Range(1u, 4096u));
     cmd->add_option("--qps", o->qps, "at most N DNS queries per second (0: no limit)")->capture_default_str();
     cmd->add_option("--timeout", o->timeout_ms, "per-query timeout in milliseconds")->capture_default_str()->check(CLI::Range(10u, 60000u));
     cmd->add_option("--now", o->now, "the clock for signature validity, RFC 3339 (reproducible audits)");
+    cmd->add_option("--trust-anchor", o->trust_anchor, "DNSSEC trust anchor: DS or DNSKEY records in zone-file format "
+                                                        "(default: the root KSK-2017 and KSK-2024)");
     cmd->add_flag("--progress", o->progress, "show progress on stderr");
     cmd->add_flag("--no-progress", o->no_progress, "never show progress");
     cmd->add_flag("-v,--verbose", o->verbose, "statistics and diagnostics on stderr");
+    add_rpki_data_options(*cmd, o->rpki);
     cmd->callback([o, &status] { status = run(*o); });
 }
 

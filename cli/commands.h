@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "rpki/routing_data.h"
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +37,8 @@ struct AuditOptions {
     std::string fail_on;
     std::vector<std::string> resolvers;
     std::vector<std::string> dkim_selectors;
+    std::string trust_anchor;  ///< --trust-anchor FILE (DS/DNSKEY records); empty: the built-in root KSKs
+    std::string ca_file;  ///< --ca-file: extra CA certificates (PEM) for HTTPS fetches
     unsigned concurrency = 32;
     unsigned qps = 0;
     unsigned timeout_ms = 2000;
@@ -42,11 +46,19 @@ struct AuditOptions {
     bool progress = false;
     bool no_progress = false;
     bool verbose = false;
+    rpki::SourceOptions rpki;  ///< --rtr, --vrps, --pfx2as, --origin-zone (cli/rpki.cpp)
 };
 
 void add_audit_command(CLI::App& app, int& status);
 void add_explain_command(CLI::App& app, int& status);
 void add_profiles_command(CLI::App& app, int& status);
+void add_spf_command(CLI::App& app, int& status);
+void add_zone_command(CLI::App& app, int& status);
+void add_rpki_command(CLI::App& app, int& status);
+/// The VRP and route options of `audit` and `rpki`, and their one load per run (cli/rpki.cpp);
+/// Exit 2 for bad options or data files, Exit 3 for an RTR cache that failed.
+void add_rpki_data_options(CLI::App& command, rpki::SourceOptions& options);
+std::shared_ptr<const rpki::RoutingData> load_rpki_data(const rpki::SourceOptions& options, bool verbose);
 
 /// Level-tagged diagnostics on stderr (stdout carries only the report).
 void log_error(const std::string& message);

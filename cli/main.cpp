@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
     add_audit_command(app, status);
     add_explain_command(app, status);
     add_profiles_command(app, status);
+    add_spf_command(app, status);
+    add_zone_command(app, status);
+    add_rpki_command(app, status);
 
     try {
         app.parse(argc, argv);

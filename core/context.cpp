@@ -20,4 +20,20 @@ const MxSet& Context::mx(const std::string& domain) {
     return *mx_;
 }
 
+const DkimKeys& Context::dkim_keys(const std::string& domain, const std::vector<std::string>& selectors) {
+    std::call_once(dkim_once_, [&] {
+        DkimKeys keys;
+        keys.probe = ask("_domainkey." + domain, LDNS_RR_TYPE_TXT);
+        keys.selectors = selectors;
+        if (!keys.probe.nxdomain()) {
+            std::vector<dns::Question> questions;
+            for (const auto& s : selectors)
+                questions.push_back({.name = s + "._domainkey." + domain, .type = LDNS_RR_TYPE_TXT});
+            keys.answers = resolver_.query_all(questions);
+        }
+        dkim_ = std::move(keys);
+    });
+    return *dkim_;
+}
+
 }  // namespace mamori

@@ -106,7 +106,11 @@ Target parse_target(std::string_view text) {
     Target t;
     t.input = std::string(text);
     std::uint32_t asn = 0;
-    if (parse_asn(text, asn)) {
+    const bool looks_like_asn = text.size() > 2 && (text[0] == 'A' || text[0] == 'a') && (text[1] == 'S' || text[1] == 's') &&
+        std::all_of(text.begin() + 2, text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (looks_like_asn && !parse_asn(text, asn))
+        throw InputError(fmt::format("'{}': AS number out of range (0 to 4294967295)", printable(text)));
+    if (looks_like_asn) {
         t.kind = TargetKind::as;
         t.name = fmt::format("AS{}", asn);
     } else if (text.find('/') != std::string_view::npos) {

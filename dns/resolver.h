@@ -98,7 +98,8 @@ public:
 
     virtual Stats stats() const = 0;
 
-    /// Blocking convenience: one question.
+    /// Blocking convenience: one question. Safe from many threads at once, but never from
+    /// inside a callback (it would wait for the thread that has to deliver the answer).
     Answer query(const Question& question);
     /// Blocking convenience: every question in flight at once; answers in the same order.
     std::vector<Answer> query_all(const std::vector<Question>& questions);
@@ -114,7 +115,10 @@ struct NetworkOptions {
     bool cache = true;                               ///< share answers across the whole run
 };
 
-/// The network resolver: one event-loop thread, non-blocking sockets.
+/// The network resolver: one event-loop thread, non-blocking sockets. Callbacks run on that
+/// thread (may submit follow-up questions, must not block, must not destroy the resolver).
+/// Destroying it completes every pending question with network_error "resolver shut down".
+/// An invalid question name ends as Outcome::malformed without being sent.
 std::unique_ptr<Resolver> make_network_resolver(NetworkOptions options);
 
 /// Nameservers of a resolv.conf file (IPv4 and IPv6). Empty when none or unreadable.

@@ -1,7 +1,7 @@
 /// \file report/output.h — where the report goes: stdout, or a file written atomically.
 #pragma once
 
-#include <fstream>
+#include <memory>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -27,9 +27,14 @@ public:
     void commit();  ///< throws OutputError naming the path
 
 private:
+    /// Writes straight to the temporary file's descriptor and keeps the errno of the first
+    /// failed write, so "No space left on device" reaches the user (std::ofstream loses it).
+    class FileBuffer;
+
     std::string path_;
     std::string temp_;
-    std::ofstream stream_;
+    std::unique_ptr<FileBuffer> buffer_;
+    std::ostream stream_{nullptr};
     bool committed_ = false;
 };
 

@@ -9,7 +9,7 @@ namespace mamori::report {
 namespace detail {
 
 std::string dump_json(const Json& j, int indent) {
-    return j.dump(indent, ' ', false, nlohmann::detail::error_handler_t::replace);
+    return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace detail

@@ -110,15 +110,15 @@ private:
     }
 
     void write_check(const CheckResult& check) {
-        std::string detail;
-        if (check.status == Status::error && !check.error.empty()) detail = terminal_safe(check.error);
-        else if (check.status != Status::skip) detail = fmt::format("score {}", check.score);
+        std::string after;
+        if (check.status == Status::error && !check.error.empty()) after = terminal_safe(check.error);
+        else if (check.status != Status::skip) after = fmt::format("score {}", check.score);
         // Padded only when something follows, so no line ends in blanks.
-        const std::string status = detail.empty() ? std::string(to_string(check.status))
+        const std::string status = after.empty() ? std::string(to_string(check.status))
                                                   : fmt::format("{:<5}", to_string(check.status));
         out_ << "  " << fmt::format("{:<{}}", terminal_safe(check.check), check_width) << ' '
              << paint(status, status_colour(check.status));
-        if (!detail.empty()) out_ << "  " << detail;
+        if (!after.empty()) out_ << "  " << after;
         out_ << '\n';
         for (const auto& f : check.findings) write_finding(f);
     }

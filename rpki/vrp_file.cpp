@@ -26,19 +26,29 @@ public:
         try {
             return read_document();
         } catch (const simdjson::simdjson_error& e) {
-            fail(fmt::format("malformed JSON ({})", simdjson::error_message(e.error())));
+            check(e.error(), "malformed JSON");
+            throw;  // not reached: check() throws for every error
         }
     }
 
 private:
-    [[noreturn]] void fail(const std::string& what) {
-        std::size_t offset = text_.size();
-        if (const char* at = nullptr; doc_ready_ && doc_.current_location().get(at) == simdjson::SUCCESS)
+    [[noreturn]] void fail(const std::string& what, bool at_end = false) {
+        std::size_t offset = end_offset();
+        if (const char* at = nullptr; !at_end && doc_ready_ && doc_.current_location().get(at) == simdjson::SUCCESS)
             offset = static_cast<std::size_t>(at - text_.data());
         throw DataError(fmt::format("{}:{}: {}", name_, line_of(text_, offset), what));
     }
 
+    /// Where the data ends (its last non-blank byte): the place of a truncated file's error.
+    std::size_t end_offset() const {
+        std::size_t end = text_.size();
+        while (end > 0 && std::isspace(static_cast<unsigned char>(text_[end - 1]))) --end;
+        return end > 0 ? end - 1 : 0;
+    }
+
     void check(simdjson::error_code e, std::string_view what) {
+        if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT)
+            fail("the JSON ends in the middle of an object or array (a truncated file?)", true);
         if (e != simdjson::SUCCESS) fail(fmt::format("{} ({})", what, simdjson::error_message(e)));
     }
 

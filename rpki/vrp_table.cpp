@@ -16,6 +16,10 @@ namespace {
 /// never appears in a ROA, so no VRP matches it and RTRlib walks every covering VRP.
 constexpr std::uint32_t no_origin = 0xffffffffu;
 
+bool by_prefix(const Vrp& a, const Vrp& b) {
+    return std::tie(a.prefix, a.max_length, a.asn) < std::tie(b.prefix, b.max_length, b.asn);
+}
+
 bool by_asn(const Vrp& a, const Vrp& b) {
     return std::tie(a.asn, a.prefix, a.max_length) < std::tie(b.asn, b.prefix, b.max_length);
 }
@@ -69,7 +73,9 @@ VrpTable::~VrpTable() = default;
 
 std::shared_ptr<const VrpTable> VrpTable::build(std::vector<Vrp> vrps, VrpInfo info) {
     std::shared_ptr<VrpTable> t(new VrpTable());
-    std::sort(vrps.begin(), vrps.end(), by_asn);
+    // Added in prefix order, RTRlib's trie is walked along neighbouring nodes: about twice
+    // as fast as in AS order for a full table.
+    std::sort(vrps.begin(), vrps.end(), by_prefix);
     vrps.erase(std::unique(vrps.begin(), vrps.end()), vrps.end());
     for (const Vrp& v : vrps) {
         pfx_record record = to_rtrlib(v);
@@ -77,6 +83,7 @@ std::shared_ptr<const VrpTable> VrpTable::build(std::vector<Vrp> vrps, VrpInfo i
         if (rc != PFX_SUCCESS && rc != PFX_DUPLICATE_RECORD)
             throw std::runtime_error("RTRlib could not add " + v.to_string() + " to its prefix table");
     }
+    std::sort(vrps.begin(), vrps.end(), by_asn);
     t->vrps_ = std::move(vrps);
     t->info_ = std::move(info);
     return t;

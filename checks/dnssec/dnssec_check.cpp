@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <random>
 #include <set>
 
@@ -86,75 +87,116 @@ struct SignedZoneAudit {
     std::optional<std::string> error;
 };
 
+Issue orphan_issue(const ChainResult& chain) {
+    Json stale = Json::array();
+    for (const ldns_rr* d : chain.orphan_ds) stale.push_back(dns::rr_to_string(d));
+    return {"DNSSEC-DS-ORPHAN",
+            fmt::format("{} publishes {} DS record(s) for {} that match no DNSKEY (first: {}), beside a working one",
+                        chain.parent, chain.orphan_ds.size(), chain.zone, ds_summary(chain.orphan_ds.front())),
+            {{"stale_ds", stale}, {"parent", chain.parent}},
+            fmt::format("Withdraw the stale DS record(s) of {} at {} (through the registrar):\n{}", chain.zone,
+                        chain.parent, join_lines(stale)),
+            {}};
+}
+
+/// The answers a signed zone's audit reads: the target's RRsets, then the denial and apex records.
+struct ZoneAnswers {
+    static constexpr std::array<ldns_rr_type, 6> types{LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS, LDNS_RR_TYPE_A,
+                                                       LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX, LDNS_RR_TYPE_TXT};
+    std::string nx;                  ///< the random name whose non-existence is proven
+    std::vector<dns::Answer> all;    ///< types…, nx A, NSEC3PARAM, CDS, CDNSKEY
+    const dns::Answer& denial() const { return all[types.size()]; }
+    const dns::Answer& apex(std::size_t i) const { return all[types.size() + 1 + i]; }
+};
+
+std::optional<std::string> ask_zone(Context& context, const std::string& name, const ChainResult& chain, ZoneAnswers& out) {
+    std::vector<dns::Question> questions;
+    for (auto t : ZoneAnswers::types) questions.push_back(dnssec_question(name, t));
+    out.nx = random_label() + "." + name;
+    for (auto [n, t] : {std::pair{out.nx, LDNS_RR_TYPE_A}, {chain.zone, LDNS_RR_TYPE_NSEC3PARAM},
+                        {chain.zone, LDNS_RR_TYPE_CDS}, {chain.zone, LDNS_RR_TYPE_CDNSKEY}})
+        questions.push_back(dnssec_question(n, t));
+    out.all = context.resolver().query_all(questions);
+    for (std::size_t i = 0; i < out.all.size(); ++i)
+        if (auto f = lookup_failure(out.all[i], questions[i].name + " " + type_name(questions[i].type))) return f;
+    if (out.all[0].nxdomain()) return fmt::format("{} does not exist (NXDOMAIN)", name);
+    return std::nullopt;
+}
+
+/// Hygiene of the zone from its keys, its DS set and the records the answers carry.
+std::vector<Issue> zone_hygiene(Context& context, const ChainResult& chain, const ZoneAnswers& a, Json& facts) {
+    ZoneMaterial z;
+    z.zone = chain.zone;
+    z.dnskeys = chain.keys;
+    z.ds = chain.ds;
+    z.cds = rrset_at(a.apex(1), chain.zone, LDNS_RR_TYPE_CDS).first;
+    z.cdnskey = rrset_at(a.apex(2), chain.zone, LDNS_RR_TYPE_CDNSKEY).first;
+    const auto params = rrset_at(a.apex(0), chain.zone, LDNS_RR_TYPE_NSEC3PARAM).first;
+    const auto nsec3s = section_records(a.denial(), LDNS_SECTION_AUTHORITY, LDNS_RR_TYPE_NSEC3);
+    z.nsec = !section_records(a.denial(), LDNS_SECTION_AUTHORITY, LDNS_RR_TYPE_NSEC).empty();
+    z.nsec3 = !params.empty() ? params.front() : !nsec3s.empty() ? nsec3s.front() : nullptr;
+    for (const ldns_rr* n : nsec3s) z.nsec3_optout = z.nsec3_optout || (rdf_u8(n, 1) & 1) != 0;
+    if (z.nsec) facts["nsec"] = "nsec";
+    else if (z.nsec3 != nullptr) facts["nsec"] = "nsec3";
+    auto issues = hygiene(z, limits_of(context.profile()));
+    if (!chain.orphan_ds.empty()) issues.push_back(orphan_issue(chain));
+    return issues;
+}
+
 /// Verifies the target's own RRsets, a proof of non-existence for a random name below it,
 /// and the zone's signing hygiene.
 SignedZoneAudit audit_signed_zone(Context& context, const std::string& name, const ChainResult& chain, Json& facts,
                                   std::time_t now) {
     SignedZoneAudit out;
-    const std::vector<ldns_rr_type> types{LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS,  LDNS_RR_TYPE_A,
-                                          LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX, LDNS_RR_TYPE_TXT};
-    std::vector<dns::Question> questions;
-    for (auto t : types) questions.push_back(dnssec_question(name, t));
-    const std::string nx = random_label() + "." + name;
-    for (auto [n, t] : {std::pair{nx, LDNS_RR_TYPE_A}, {chain.zone, LDNS_RR_TYPE_NSEC3PARAM},
-                        {chain.zone, LDNS_RR_TYPE_CDS}, {chain.zone, LDNS_RR_TYPE_CDNSKEY}})
-        questions.push_back(dnssec_question(n, t));
-    const auto answers = context.resolver().query_all(questions);
-    for (std::size_t i = 0; i < answers.size(); ++i) {
-        if (auto f = lookup_failure(answers[i], questions[i].name + " " + type_name(questions[i].type))) {
-            out.error = *f;
-            return out;
-        }
-    }
-    if (answers[0].nxdomain()) {
-        out.error = fmt::format("{} does not exist (NXDOMAIN)", name);
-        return out;
-    }
+    ZoneAnswers answers;
+    if ((out.error = ask_zone(context, name, chain, answers))) return out;
     std::vector<SigCheck> valid = chain.valid_sigs;
-    for (std::size_t i = 0; i < types.size(); ++i) {
-        auto [rrs, sigs] = rrset_at(answers[i], name, types[i]);
+    for (std::size_t i = 0; i < ZoneAnswers::types.size(); ++i) {
+        auto [rrs, sigs] = rrset_at(answers.all[i], name, ZoneAnswers::types[i]);
         if (rrs.empty()) continue;
         RrsetCheck c = check_rrset(rrs, sigs, chain.keys, chain.zone, now);
         for (const auto& sig : c.sigs)
             if (sig.state == SigState::valid) valid.push_back(sig);
         if (!c.secure()) out.broken.push_back({c.issue_id(), c.explain(now), c.evidence(now), {}, {}});
     }
-    const dns::Answer& denial = answers[types.size()];
-    const bool wildcard = !section_records(denial, LDNS_SECTION_ANSWER, LDNS_RR_TYPE_A).empty();
+    const bool wildcard = !section_records(answers.denial(), LDNS_SECTION_ANSWER, LDNS_RR_TYPE_A).empty();
     if (!wildcard) {
-        if (auto issue = check_denial(denial, nx, LDNS_RR_TYPE_A, chain.zone, chain.keys, now))
+        if (auto issue = check_denial(answers.denial(), answers.nx, LDNS_RR_TYPE_A, chain.zone, chain.keys, now))
             out.broken.push_back(std::move(*issue));
     }
-
-    ZoneMaterial z;
-    z.zone = chain.zone;
-    z.dnskeys = chain.keys;
-    z.ds = chain.ds;
-    z.cds = rrset_at(answers[types.size() + 2], chain.zone, LDNS_RR_TYPE_CDS).first;
-    z.cdnskey = rrset_at(answers[types.size() + 3], chain.zone, LDNS_RR_TYPE_CDNSKEY).first;
-    const auto params = rrset_at(answers[types.size() + 1], chain.zone, LDNS_RR_TYPE_NSEC3PARAM).first;
-    const auto nsec3s = section_records(denial, LDNS_SECTION_AUTHORITY, LDNS_RR_TYPE_NSEC3);
-    z.nsec = !section_records(denial, LDNS_SECTION_AUTHORITY, LDNS_RR_TYPE_NSEC).empty();
-    z.nsec3 = !params.empty() ? params.front() : !nsec3s.empty() ? nsec3s.front() : nullptr;
-    for (const ldns_rr* n : nsec3s) z.nsec3_optout = z.nsec3_optout || (rdf_u8(n, 1) & 1) != 0;
-    if (z.nsec) facts["nsec"] = "nsec";
-    else if (z.nsec3 != nullptr) facts["nsec"] = "nsec3";
-    out.hygiene = hygiene(z, limits_of(context.profile()));
+    out.hygiene = zone_hygiene(context, chain, answers, facts);
     if (auto expiring = expiry_horizon(valid, chain.zone, now, horizon_of(context.profile())))
         out.hygiene.push_back(std::move(*expiring));
-    if (!chain.orphan_ds.empty()) {
-        Json stale = Json::array();
-        for (const ldns_rr* d : chain.orphan_ds) stale.push_back(dns::rr_to_string(d));
-        out.hygiene.push_back({"DNSSEC-DS-ORPHAN",
-                               fmt::format("{} publishes {} DS record(s) for {} that match no DNSKEY (first: {}), beside "
-                                           "a working one", chain.parent, chain.orphan_ds.size(), chain.zone,
-                                           ds_summary(chain.orphan_ds.front())),
-                               {{"stale_ds", stale}, {"parent", chain.parent}},
-                               fmt::format("Withdraw the stale DS record(s) of {} at {} (through the registrar):\n{}",
-                                           chain.zone, chain.parent, join_lines(stale)),
-                               {}});
-    }
     return out;
+}
+
+/// DNSSEC-UNSIGNED for an insecure delegation, with the concrete DS to publish when the zone has keys.
+Issue unsigned_issue(Context& context, const ChainResult& chain, const std::string& name) {
+    dns::Answer keys = context.resolver().query(dnssec_question(chain.zone, LDNS_RR_TYPE_DNSKEY));
+    std::vector<const ldns_rr*> dnskeys;
+    for (const ldns_rr* rr : section_records(keys, LDNS_SECTION_ANSWER, LDNS_RR_TYPE_DNSKEY))
+        if (is_dnskey(rr) && owned_by(rr, chain.zone)) dnskeys.push_back(rr);
+    const std::string parent = chain.parent.empty() ? std::string("its parent") : chain.parent;
+    std::string message, remedy;
+    if (chain.zone != name && chain.insecure_at != name) {
+        message = fmt::format("{} is not signed: {} above it is an insecure delegation", name, chain.insecure_at);
+    } else if (dnskeys.empty()) {
+        message = fmt::format("{} is not signed: it publishes no DNSKEY and {} has no DS for it", chain.zone, parent);
+    } else {
+        message = fmt::format("{} publishes DNSKEY records but {} has no DS for it: validators treat it as unsigned",
+                              chain.zone, parent);
+        for (const ldns_rr* k : entry_keys(dnskeys)) remedy += (remedy.empty() ? "" : "\n") + ds_record_for(k);
+        remedy = fmt::format("Publish the DS record of {}'s KSK at {} through the registrar:\n{}", chain.zone, parent,
+                             remedy);
+    }
+    if (remedy.empty())
+        remedy = fmt::format("Sign {0} (ECDSAP256SHA256, e.g. ldns-signzone or the DNS provider's DNSSEC option) and "
+                             "publish its DS at {1}: {0} IN DS <key tag> 13 2 <SHA-256 digest of the KSK>",
+                             chain.zone, parent);
+    return {"DNSSEC-UNSIGNED", message,
+            {{"zone", chain.zone}, {"insecure_delegation", chain.insecure_at}, {"parent", chain.parent},
+             {"dnskeys", dnskeys.size()}},
+            remedy, {}};
 }
 
 }  // namespace
@@ -279,30 +321,8 @@ CheckResult DnssecCheck::run_domain(const Target& target, Context& context) cons
     std::vector<Finding> findings;
     auto make = [&](Issue& i) { return finding(i.id, std::move(i.message), std::move(i.evidence), std::move(i.remedy)); };
     if (chain.state == ChainState::insecure) {
-        dns::Answer keys = context.resolver().query(dnssec_question(chain.zone, LDNS_RR_TYPE_DNSKEY));
-        std::vector<const ldns_rr*> dnskeys;
-        for (const ldns_rr* rr : section_records(keys, LDNS_SECTION_ANSWER, LDNS_RR_TYPE_DNSKEY))
-            if (is_dnskey(rr) && owned_by(rr, chain.zone)) dnskeys.push_back(rr);
-        std::string message, remedy;
-        if (chain.zone != name && chain.insecure_at != name) {
-            message = fmt::format("{} is not signed: {} above it is an insecure delegation", name, chain.insecure_at);
-        } else if (dnskeys.empty()) {
-            message = fmt::format("{} is not signed: it publishes no DNSKEY and {} has no DS for it", chain.zone,
-                                  chain.parent.empty() ? std::string("its parent") : chain.parent);
-        } else {
-            message = fmt::format("{} publishes DNSKEY records but {} has no DS for it: validators treat it as unsigned",
-                                  chain.zone, chain.parent.empty() ? std::string("its parent") : chain.parent);
-            for (const ldns_rr* k : entry_keys(dnskeys)) remedy += (remedy.empty() ? "" : "\n") + ds_record_for(k);
-            remedy = fmt::format("Publish the DS record of {}'s KSK at {} through the registrar:\n{}", chain.zone,
-                                 chain.parent, remedy);
-        }
-        if (remedy.empty())
-            remedy = fmt::format("Sign {0} (ECDSAP256SHA256, e.g. ldns-signzone or the DNS provider's DNSSEC option) and "
-                                 "publish its DS at {1}: {0} IN DS <key tag> 13 2 <SHA-256 digest of the KSK>",
-                                 chain.zone, chain.parent.empty() ? std::string("the parent") : chain.parent);
-        Json ev{{"zone", chain.zone}, {"insecure_delegation", chain.insecure_at}, {"parent", chain.parent},
-                {"dnskeys", dnskeys.size()}};
-        findings.push_back(finding("DNSSEC-UNSIGNED", message, ev, remedy));
+        Issue i = unsigned_issue(context, chain, name);
+        findings.push_back(finding(i.id, std::move(i.message), std::move(i.evidence), std::move(i.remedy)));
         return result(std::move(findings), facts);
     }
     if (chain.state == ChainState::bogus) {

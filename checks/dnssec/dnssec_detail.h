@@ -79,7 +79,7 @@ struct SigCheck {
     SigState state = SigState::invalid;
     std::uint16_t key_tag = 0;
     std::uint8_t algorithm = 0;
-    std::string signer;
+    const ldns_rr* rrsig = nullptr;  ///< the signature itself (the signer name is read from it for evidence)
     std::time_t inception = 0;   ///< resolved against the validation clock (RFC 4034 §3.1.5 serial arithmetic)
     std::time_t expiration = 0;
     std::string detail;          ///< ldns's reason when not valid
@@ -89,9 +89,25 @@ struct SigCheck {
 std::time_t serial_time(std::uint32_t field, std::time_t now);
 std::string utc(std::time_t t);  ///< "2026-01-01T00:00:00Z"
 
-/// Verifies one RRSIG over `rrset` with the keys among `keys` whose tag and algorithm match.
+/// Public keys converted once to OpenSSL form, for verifying many signatures by the same keys
+/// (ECDSA and Ed25519; other algorithms, and any signature this path rejects, go through ldns).
+class KeyCache {
+public:
+    explicit KeyCache(std::span<const ldns_rr* const> keys);
+    ~KeyCache();
+    KeyCache(const KeyCache&) = delete;
+    KeyCache& operator=(const KeyCache&) = delete;
+    /// True when the signature verifies with `key`; false when it does not or the key is not cached.
+    bool verifies(std::span<const ldns_rr* const> rrset, const ldns_rr* rrsig, const ldns_rr* key) const;
+
+private:
+    std::vector<std::pair<const ldns_rr*, EVP_PKEY*>> keys_;
+};
+
+/// Verifies one RRSIG over `rrset` with the keys among `keys` whose tag and algorithm match
+/// (through `cache` first when given: thread-safe, read-only).
 SigCheck check_rrsig(std::span<const ldns_rr* const> rrset, const ldns_rr* rrsig,
-                     std::span<const ldns_rr* const> keys, std::time_t now);
+                     std::span<const ldns_rr* const> keys, std::time_t now, const KeyCache* cache = nullptr);
 
 /// The verdict on one RRset: each RRSIG's check, and whether any of them validates.
 struct RrsetCheck {

@@ -122,28 +122,48 @@ void nsec3_parameters(const ZoneMaterial& z, const HygieneLimits& limits, std::v
                        {}});
 }
 
+/// Algorithm 0: a request to remove the DS (RFC 8078 §4), well-formed or not.
 bool is_delete(const ldns_rr* rr) {
-    // RFC 8078 §4: CDS 0 0 0 00 / CDNSKEY 0 3 0 AA==
     const bool cds = ldns_rr_get_type(rr) == LDNS_RR_TYPE_CDS;
     return cds ? rdf_u8(rr, 1) == 0 : rdf_u8(rr, 2) == 0;
 }
 
+/// RFC 8078 §4: exactly "CDS 0 0 0 00" and "CDNSKEY 0 3 0 AA==".
+bool well_formed_delete(const ldns_rr* rr) {
+    const ldns_rdf* last = ldns_rr_rd_count(rr) >= 4 ? ldns_rr_rdf(rr, 3) : nullptr;
+    const bool single_zero = last != nullptr && ldns_rdf_size(last) == 1 && ldns_rdf_data(last)[0] == 0;
+    if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CDS) return rdf_u16(rr, 0) == 0 && rdf_u8(rr, 2) == 0 && single_zero;
+    return rdf_u16(rr, 0) == 0 && rdf_u8(rr, 1) == 3 && single_zero;
+}
+
+bool same_key_data(const ldns_rr* a, const ldns_rr* b) {
+    for (std::size_t i = 0; i < 4; ++i)
+        if (ldns_rdf_compare(ldns_rr_rdf(a, i), ldns_rr_rdf(b, i)) != 0) return false;
+    return true;
+}
+
 std::vector<std::string> cds_problems(const ZoneMaterial& z) {
     std::vector<std::string> problems;
+    if (z.cds.empty() != z.cdnskey.empty())
+        problems.push_back(z.cds.empty() ? "CDNSKEY without CDS (publish both, matching each other)"
+                                         : "CDS without CDNSKEY (publish both, matching each other)");
+    for (const auto* set : {&z.cds, &z.cdnskey})
+        for (const ldns_rr* rr : *set)
+            if (is_delete(rr) && (!well_formed_delete(rr) || set->size() > 1))
+                problems.push_back(fmt::format("invalid delete {}: RFC 8078 §4 allows only CDS 0 0 0 00 and CDNSKEY 0 3 0 "
+                                               "AA==, alone in their set", type_name(ldns_rr_get_type(rr))));
     for (const ldns_rr* c : z.cds) {
         if (is_delete(c)) continue;
         if (std::none_of(z.dnskeys.begin(), z.dnskeys.end(), [&](const ldns_rr* k) { return ds_matches(c, k); }))
             problems.push_back(fmt::format("CDS {} {} {} matches no DNSKEY of the zone", rdf_u16(c, 0), rdf_u8(c, 1),
                                            rdf_u8(c, 2)));
+        else if (!z.cdnskey.empty() &&
+                 std::none_of(z.cdnskey.begin(), z.cdnskey.end(), [&](const ldns_rr* k) { return ds_matches(c, k); }))
+            problems.push_back(fmt::format("CDS {} {} {} matches no CDNSKEY", rdf_u16(c, 0), rdf_u8(c, 1), rdf_u8(c, 2)));
     }
     for (const ldns_rr* c : z.cdnskey) {
         if (is_delete(c)) continue;
-        auto same = [&](const ldns_rr* k) {
-            for (std::size_t i = 0; i < 4; ++i)
-                if (ldns_rdf_compare(ldns_rr_rdf(c, i), ldns_rr_rdf(k, i)) != 0) return false;
-            return true;
-        };
-        if (std::none_of(z.dnskeys.begin(), z.dnskeys.end(), same))
+        if (std::none_of(z.dnskeys.begin(), z.dnskeys.end(), [&](const ldns_rr* k) { return same_key_data(c, k); }))
             problems.push_back(fmt::format("CDNSKEY with key tag {} is not in the DNSKEY set", key_tag(c)));
         else if (!z.cds.empty() &&
                  std::none_of(z.cds.begin(), z.cds.end(), [&](const ldns_rr* d) { return ds_matches(d, c); }))

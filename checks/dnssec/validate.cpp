@@ -101,7 +101,22 @@ std::string rrsig_signer(const ldns_rr* rrsig) {
     return dns::canonical_name(dns::name_to_string(rdf));
 }
 
-std::uint16_t key_tag(const ldns_rr* dnskey) { return is_dnskey(dnskey) ? ldns_calc_keytag(dnskey) : 0; }
+namespace {
+
+/// A CDNSKEY as the DNSKEY it stands for (ldns computes tags and digests of DNSKEY records only).
+RrPtr as_dnskey(const ldns_rr* rr) {
+    RrPtr copy = own(ldns_rr_clone(rr));
+    if (copy) ldns_rr_set_type(copy.get(), LDNS_RR_TYPE_DNSKEY);
+    return copy;
+}
+
+}  // namespace
+
+std::uint16_t key_tag(const ldns_rr* dnskey) {
+    if (!is_dnskey(dnskey)) return 0;
+    if (ldns_rr_get_type(dnskey) == LDNS_RR_TYPE_DNSKEY) return ldns_calc_keytag(dnskey);
+    return ldns_calc_keytag(as_dnskey(dnskey).get());
+}
 
 bool is_revoked(const ldns_rr* dnskey) { return (rdf_u16(dnskey, 0) & LDNS_KEY_REVOKE_KEY) != 0; }
 
@@ -141,7 +156,8 @@ bool ds_matches(const ldns_rr* ds, const ldns_rr* dnskey) {
     if (!is_ds(ds) || !is_dnskey(dnskey)) return false;
     if (rdf_u16(ds, 0) != key_tag(dnskey) || rdf_u8(ds, 1) != rdf_u8(dnskey, 2)) return false;
     if (!same_name(ldns_rr_owner(ds), ldns_rr_owner(dnskey))) return false;
-    auto computed = own(ldns_key_rr2ds(dnskey, static_cast<ldns_hash>(rdf_u8(ds, 2))));
+    const RrPtr key = as_dnskey(dnskey);
+    auto computed = own(key ? ldns_key_rr2ds(key.get(), static_cast<ldns_hash>(rdf_u8(ds, 2))) : nullptr);
     if (!computed || ldns_rr_rd_count(computed.get()) < 4) return false;
     const ldns_rdf* want = ldns_rr_rdf(ds, 3);
     const ldns_rdf* got = ldns_rr_rdf(computed.get(), 3);
@@ -192,7 +208,7 @@ std::string utc(std::time_t t) {
 }
 
 SigCheck check_rrsig(std::span<const ldns_rr* const> rrset, const ldns_rr* rrsig,
-                     std::span<const ldns_rr* const> keys, std::time_t now) {
+                     std::span<const ldns_rr* const> keys, std::time_t now, const KeyCache* cache) {
     SigCheck c;
     if (!is_rrsig(rrsig) || rrset.empty()) {
         c.detail = "malformed RRSIG";
@@ -200,16 +216,24 @@ SigCheck check_rrsig(std::span<const ldns_rr* const> rrset, const ldns_rr* rrsig
     }
     c.algorithm = rdf_u8(rrsig, 1);
     c.key_tag = rdf_u16(rrsig, 6);
-    c.signer = rrsig_signer(rrsig);
+    c.rrsig = rrsig;
     c.expiration = serial_time(rdf_u32(rrsig, 4), now);
     c.inception = serial_time(rdf_u32(rrsig, 5), now);
     std::unique_ptr<ldns_rr_list, decltype(&ldns_rr_list_free)> list(ldns_rr_list_new(), &ldns_rr_list_free);
     for (const ldns_rr* rr : rrset) ldns_rr_list_push_rr(list.get(), const_cast<ldns_rr*>(rr));
     c.state = SigState::no_key;
+    std::unique_ptr<ldns_rr_list, decltype(&ldns_rr_list_free)> one_key(ldns_rr_list_new(), &ldns_rr_list_free);
     for (const ldns_rr* key : keys) {
         if (!is_dnskey(key) || key_tag(key) != c.key_tag || rdf_u8(key, 2) != c.algorithm || is_revoked(key)) continue;
-        const ldns_status status =
-            ldns_verify_rrsig_time(list.get(), const_cast<ldns_rr*>(rrsig), const_cast<ldns_rr*>(key), now);
+        // The signature without its times (ldns compares RRSIG times as signed 32-bit numbers and
+        // rejects windows that end after 2038), then the window in RFC 4034 §3.1.5 serial arithmetic.
+        ldns_rr_list_set_rr_count(one_key.get(), 0);
+        ldns_rr_list_push_rr(one_key.get(), const_cast<ldns_rr*>(key));
+        ldns_status status = cache != nullptr && cache->verifies(rrset, rrsig, key)
+                                 ? LDNS_STATUS_OK
+                                 : ldns_verify_rrsig_keylist_notime(list.get(), rrsig, one_key.get(), nullptr);
+        if (status == LDNS_STATUS_OK && now < c.inception) status = LDNS_STATUS_CRYPTO_SIG_NOT_INCEPTED;
+        else if (status == LDNS_STATUS_OK && now > c.expiration) status = LDNS_STATUS_CRYPTO_SIG_EXPIRED;
         const SigState s = state_of(status);
         if (telling(s) > telling(c.state) || c.state == SigState::no_key) {
             c.state = s;
@@ -272,7 +296,7 @@ std::string RrsetCheck::explain(std::time_t now) const {
 Json RrsetCheck::evidence(std::time_t now) const {
     Json sigs_json = Json::array();
     for (const auto& s : sigs) {
-        sigs_json.push_back({{"key_tag", s.key_tag}, {"algorithm", s.algorithm}, {"signer", s.signer},
+        sigs_json.push_back({{"key_tag", s.key_tag}, {"algorithm", s.algorithm}, {"signer", rrsig_signer(s.rrsig)},
                              {"inception", utc(s.inception)}, {"expiration", utc(s.expiration)},
                              {"verdict", std::string(to_string(s.state))}});
         if (!s.detail.empty()) sigs_json.back()["detail"] = s.detail;

@@ -64,6 +64,10 @@ std::vector<ChainProblem> check_nsec_chain(const ZoneIndex& index) {
     std::vector<const ZoneName*> chain;
     for (const auto& n : index.names) {
         if (needs_denial_record(n)) chain.push_back(&n);
+        else if (!n.occluded && !n.has(LDNS_RR_TYPE_NSEC) &&
+                 std::any_of(n.rrsigs.begin(), n.rrsigs.end(),
+                             [](const ldns_rr* sig) { return rrsig_covered(sig) == LDNS_RR_TYPE_NSEC; }))
+            out.push_back({fmt::format("missing NSEC at {}: only its RRSIG is in the zone", n.text()), n.text()});
         else if (n.has(LDNS_RR_TYPE_NSEC))
             out.push_back({fmt::format("superfluous NSEC at {}, which is {}", n.text(),
                                        n.occluded ? "not authoritative (below a zone cut or outside the zone)"
@@ -148,8 +152,7 @@ std::unordered_map<std::string, Expected> expected_hashes(const ZoneIndex& index
     return out;
 }
 
-void check_nsec3_links(std::vector<std::pair<std::string, const ldns_rr*>>& records, std::vector<ChainProblem>& out) {
-    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+void check_nsec3_links(const std::vector<std::pair<std::string, const ldns_rr*>>& records, std::vector<ChainProblem>& out) {
     for (std::size_t i = 0; i < records.size(); ++i) {
         const ldns_rr* rr = records[i].second;
         const std::string next = records[(i + 1) % records.size()].first;
@@ -177,6 +180,13 @@ std::vector<ChainProblem> check_nsec3_chain(const ZoneIndex& index, const ldns_r
         }
     }
     if (records.empty()) return {{"the zone has an NSEC3PARAM record but no NSEC3 records", index.origin}};
+    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    // The NSEC3 whose span covers `hash`: under opt-out, only its flag excuses a missing record.
+    auto covering = [&](const std::string& hash) {
+        auto it = std::upper_bound(records.begin(), records.end(), hash,
+                                   [](const std::string& h, const auto& r) { return h < r.first; });
+        return it == records.begin() ? records.back().second : std::prev(it)->second;
+    };
     if (nsec3param == nullptr) out.push_back({"NSEC3 records without an NSEC3PARAM record at the apex", index.origin});
     else if (rdf_u8(nsec3param, 1) != 0)
         out.push_back({fmt::format("invalid flags in NSEC3PARAM: {} (must be 0)", rdf_u8(nsec3param, 1)), index.origin});
@@ -188,7 +198,8 @@ std::vector<ChainProblem> check_nsec3_chain(const ZoneIndex& index, const ldns_r
     for (const auto& [hash, e] : expected) {
         auto it = by_hash.find(hash);
         if (it == by_hash.end()) {
-            if (e.required || !optout) out.push_back({fmt::format("missing NSEC3 for {} (hash {})", e.text, hash), e.text});
+            if (e.required || (rdf_u8(covering(hash), 1) & 1) == 0)
+                out.push_back({fmt::format("missing NSEC3 for {} (hash {})", e.text, hash), e.text});
             continue;
         }
         if (e.name != nullptr) check_bitmap(*e.name, it->second, 5, false, out);

@@ -51,8 +51,10 @@ struct Tally {
 
 struct Verifier {
     std::vector<const ldns_rr*> keys;
+    std::unique_ptr<KeyCache> cache;
     std::set<std::uint8_t> algorithms;
     std::string origin;
+    RdfPtr origin_name{nullptr, &ldns_rdf_deep_free};
     std::time_t now = 0;
     std::time_t horizon = 0;
 
@@ -63,12 +65,11 @@ struct Verifier {
             if (rrsig_covered(sig) == task.type && is_rrsig(sig)) sigs.push_back(sig);
         for (std::uint8_t algorithm : algorithms) {
             RrsetCheck check;
-            check.owner = task.name->text();
             check.type = task.type;
             bool ok = false;
             for (const ldns_rr* sig : sigs) {
-                if (rdf_u8(sig, 1) != algorithm || rrsig_signer(sig) != origin) continue;
-                SigCheck c = check_rrsig(*task.rrs, sig, keys, now);
+                if (rdf_u8(sig, 1) != algorithm || !same_name(ldns_rr_rdf(sig, 7), origin_name.get())) continue;
+                SigCheck c = check_rrsig(*task.rrs, sig, keys, now, cache.get());
                 ++tally.verified;
                 if (c.state == SigState::valid) {
                     ok = true;
@@ -77,7 +78,10 @@ struct Verifier {
                 }
                 check.sigs.push_back(std::move(c));
             }
-            if (!ok) tally.fail(failure(check, algorithm));
+            if (!ok) {
+                check.owner = task.name->text();
+                tally.fail(failure(check, algorithm));
+            }
         }
     }
 
@@ -181,13 +185,11 @@ void denial_chain(const ZoneIndex& index, ZoneMaterial& material, Json& facts, s
                    {{"problems", problems.size()}, {"examples", list}}, {}, {}});
 }
 
-}  // namespace
-
-ZoneVerification verify_zone(const dns::LoadedZone& zone, const ZoneVerifyOptions& options) {
-    ZoneVerification v;
-    const ZoneIndex index = build_index(zone);
+/// The verifier of a zone: its usable DNSKEYs, their algorithms, decoded once.
+Verifier make_verifier(const ZoneIndex& index, const ZoneVerifyOptions& options) {
     Verifier verifier;
     verifier.origin = index.origin;
+    verifier.origin_name = own(ldns_dname_new_frm_str(index.origin.c_str()));
     verifier.now = options.now;
     verifier.horizon = options.now + static_cast<std::time_t>(options.horizon_days * 86400);
     if (const auto* keys = apex_set(index, LDNS_RR_TYPE_DNSKEY)) {
@@ -197,6 +199,34 @@ ZoneVerification verify_zone(const dns::LoadedZone& zone, const ZoneVerifyOption
             verifier.algorithms.insert(rdf_u8(k, 2));
         }
     }
+    verifier.cache = std::make_unique<KeyCache>(verifier.keys);
+    return verifier;
+}
+
+void signatures_over_signatures(const ZoneIndex& index, Tally& tally) {
+    for (const auto& n : index.names)
+        for (const ldns_rr* sig : n.rrsigs)
+            if (rrsig_covered(sig) == LDNS_RR_TYPE_RRSIG)
+                tally.fail({"DNSSEC-SIG-INVALID",
+                            fmt::format("{} has an RRSIG over RRSIG records, which are never signed (RFC 4035 §2.2)",
+                                        n.text()),
+                            {{"record", dns::rr_to_string(sig)}}, {}, {}});
+}
+
+Issue unsigned_zone(const std::string& origin) {
+    return {"DNSSEC-UNSIGNED", fmt::format("{} is not signed: the zone file has no DNSKEY and no RRSIG", origin),
+            {{"zone", origin}},
+            fmt::format("Sign {0} with ECDSAP256SHA256 keys (e.g. ldns-signzone, or the signer's DNSSEC policy) and "
+                        "publish its DS at the parent: {0} IN DS <key tag> 13 2 <SHA-256 digest of the KSK>", origin),
+            {}};
+}
+
+}  // namespace
+
+ZoneVerification verify_zone(const dns::LoadedZone& zone, const ZoneVerifyOptions& options) {
+    ZoneVerification v;
+    const ZoneIndex index = build_index(zone);
+    const Verifier verifier = make_verifier(index, options);
     v.facts = {{"state", "secure"},
                {"algorithms", Json(std::vector<int>(verifier.algorithms.begin(), verifier.algorithms.end()))},
                {"ds_digests", Json::array()}, {"zone", index.origin}, {"names", index.names.size()}};
@@ -205,8 +235,7 @@ ZoneVerification verify_zone(const dns::LoadedZone& zone, const ZoneVerifyOption
     if (verifier.keys.empty() && !any_rrsig) {
         v.state = ChainState::insecure;
         v.facts["state"] = "insecure";
-        v.issues.push_back({"DNSSEC-UNSIGNED", fmt::format("{} is not signed: the zone file has no DNSKEY and no RRSIG", index.origin),
-                            {{"zone", index.origin}}, {}, {}});
+        v.issues.push_back(unsigned_zone(index.origin));
         return v;
     }
     if (verifier.keys.empty())
@@ -216,6 +245,7 @@ ZoneVerification verify_zone(const dns::LoadedZone& zone, const ZoneVerifyOption
                             {{"zone", index.origin}}, {}, {}});
     const auto tasks = tasks_of(index);
     Tally tally = verify_all(tasks, verifier, options.threads);
+    signatures_over_signatures(index, tally);
     summarize(tally, v.issues);
     v.facts["rrsets"] = tasks.size();
     v.facts["signatures_verified"] = tally.verified;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <unistd.h>
 
 #include <memory>
 #include <mutex>
@@ -46,6 +47,12 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user) {
     X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
     if (store == nullptr || X509_STORE_load_file(store, t->ca_file->c_str()) != 1) return CURLE_SSL_CACERT_BADFILE;
     return CURLE_OK;
+}
+
+/// libcurl fails every verified transfer when its compiled-in CA bundle cannot be read.
+bool system_bundle_readable(CURL* c) {
+    char* path = nullptr;
+    return curl_easy_getinfo(c, CURLINFO_CAINFO, &path) == CURLE_OK && path != nullptr && access(path, R_OK) == 0;
 }
 
 HttpsFailure classify(CURLcode code, bool too_large) {
@@ -90,8 +97,9 @@ void set_options(CURL* c, const HttpsRequest& r, Transfer& t, curl_slist* resolv
     if (!r.ca_file.empty()) {
         curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L);  // the store is changed per transfer
         curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &t);
-        // A libcurl without OpenSSL has no SSL_CTX hook: then the file replaces the system's CAs.
-        if (curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK)
+        // Without the system's bundle (no ca-certificates) or without the OpenSSL SSL_CTX hook,
+        // the file replaces the system's CAs instead of joining them.
+        if (!system_bundle_readable(c) || curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK)
             curl_easy_setopt(c, CURLOPT_CAINFO, r.ca_file.c_str());
     }
 }

@@ -279,7 +279,7 @@ const CheckInfo& NsCheck::describe() const {
                        "zone's SOA and DNSKEY set, and reports servers that do not answer authoritatively, servers "
                        "that disagree, a single nameserver, and nameservers that share one network or one AS.",
         .applies_to = {TargetKind::domain},
-        .needs = need_dns,
+        .needs = need_dns | need_rpki,  // prefix→origin data (--pfx2as, --origin-zone), when given, for AS diversity
         .findings = {
             {"NS-LAME", Severity::error, "a listed nameserver does not answer authoritatively",
              "Resolvers that pick a lame server wait, retry and sometimes fail: answers are slow or missing, and a "

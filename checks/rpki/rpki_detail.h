@@ -5,11 +5,15 @@
 #include "rpki/route_table.h"
 #include "rpki/vrp_table.h"
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace mamori::checks::rpki_detail {
+
+/// How the helpers make a finding of the check (Check::finding() is protected).
+using MakeFinding = std::function<Finding(std::string_view id, std::string message, Json evidence, std::string remedy)>;
 
 /// One origin of a route with its RFC 6811 verdict.
 struct Verdict {

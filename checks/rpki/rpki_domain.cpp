@@ -157,9 +157,61 @@ std::string route_source(const rpki::RoutingData& data) {
     return data.routes ? data.routes->info().source : "origin zone " + data.origin_zone->zone();
 }
 
+using Groups = std::map<std::string, std::pair<Verdict, std::vector<const Place*>>>;
+using Moas = std::map<std::string, std::pair<std::vector<Verdict>, std::vector<const Place*>>>;
+
+/// One finding per route and origin (naming every address on it), and one per multi-origin route.
+void route_findings(const std::vector<std::string>& order, const Groups& groups, const Moas& moas, const rpki::RoutingData& data,
+                    std::vector<Finding>& findings, const rpki_detail::MakeFinding& make) {
+    for (const auto& key : order) {
+        const auto& [v, places] = groups.at(key);
+        Json evidence{{"route", {{"prefix", v.prefix.to_string()}, {"origin", v.origin.to_string()}}},
+                      {"addresses", addresses_json(places)},
+                      {"vrps", rpki_detail::vrps_json(v.validation.vrps)},
+                      {"vrp_source", data.vrps->info().source}};
+        const std::string on = fmt::format("{} on route {} from {}", who_is(places), v.prefix.to_string(), v.origin.to_string());
+        switch (v.validation.state) {
+            case rpki::State::invalid:
+                findings.push_back(make("RPKI-INVALID", fmt::format("{}, which is RPKI-invalid: {}", on, rpki_detail::why_invalid(v)),
+                                           evidence, rpki_detail::invalid_remedy(v, who(places))));
+                break;
+            case rpki::State::not_found:
+                findings.push_back(make("RPKI-NOT-FOUND", fmt::format("{}, which no ROA covers", on), evidence,
+                                           rpki_detail::not_found_remedy(v)));
+                break;
+            case rpki::State::valid:
+                findings.push_back(make("RPKI-VALID",
+                                           fmt::format("{}, which is RPKI-valid (ROA {})", on, rpki_detail::vrps_text(v.validation.vrps, 1)),
+                                           evidence, ""));
+                break;
+        }
+        if (rpki_detail::covered_by_as0(v))
+            findings.push_back(make("ROA-AS0", fmt::format("an AS0 ROA covers route {} of {}", v.prefix.to_string(), who(places)),
+                                       evidence, ""));
+    }
+    for (const auto& [prefix, m] : moas) {
+        Json origins = Json::array();
+        std::vector<std::string> text;
+        for (const Verdict& v : m.first) {
+            origins.push_back({{"origin", v.origin.to_string()}, {"state", rpki::to_string(v.validation.state)}});
+            text.push_back(fmt::format("{} ({})", v.origin.to_string(), rpki::to_string(v.validation.state)));
+        }
+        findings.push_back(make("RPKI-MOAS",
+                                   fmt::format("route {} of {} is announced by {} origins: {}", prefix, who(m.second),
+                                               m.first.size(), fmt::join(text, ", ")),
+                                   {{"prefix", prefix}, {"origins", origins}, {"addresses", addresses_json(m.second)}},
+                                   fmt::format("Confirm that each origin of {} is legitimate (anycast, a migration); "
+                                               "publish a ROA for each legitimate origin and have any other "
+                                               "announcement withdrawn.", prefix)));
+    }
+}
+
 }  // namespace
 
 CheckResult RpkiCheck::run_domain(const Target& target, Context& context, const rpki::RoutingData& data) const {
+    const rpki_detail::MakeFinding make = [this](std::string_view id, std::string message, Json evidence, std::string remedy) {
+        return finding(id, std::move(message), std::move(evidence), std::move(remedy));
+    };
     Addresses found = collect_addresses(target.name, context);
     if (!found.fatal.empty()) return failed(found.fatal);
     const auto routes = find_routes(found.places, data, context, found.unresolved);
@@ -167,9 +219,9 @@ CheckResult RpkiCheck::run_domain(const Target& target, Context& context, const 
     std::vector<Finding> findings;
     Json facts_routes = Json::array(), no_route = Json::array();
     // Findings go per route and origin, naming every address on it; facts per address and origin.
-    std::map<std::string, std::pair<Verdict, std::vector<const Place*>>> groups;
+    Groups groups;
     std::vector<std::string> order;
-    std::map<std::string, std::pair<std::vector<Verdict>, std::vector<const Place*>>> moas;
+    Moas moas;
     for (std::size_t i = 0; i < found.places.size(); ++i) {
         const Place& place = found.places[i];
         if (!routes[i]) {
@@ -210,47 +262,7 @@ CheckResult RpkiCheck::run_domain(const Target& target, Context& context, const 
         }
     }
 
-    for (const auto& key : order) {
-        const auto& [v, places] = groups.at(key);
-        Json evidence{{"route", {{"prefix", v.prefix.to_string()}, {"origin", v.origin.to_string()}}},
-                      {"addresses", addresses_json(places)},
-                      {"vrps", rpki_detail::vrps_json(v.validation.vrps)},
-                      {"vrp_source", data.vrps->info().source}};
-        const std::string on = fmt::format("{} on route {} from {}", who_is(places), v.prefix.to_string(), v.origin.to_string());
-        switch (v.validation.state) {
-            case rpki::State::invalid:
-                findings.push_back(finding("RPKI-INVALID", fmt::format("{}, which is RPKI-invalid: {}", on, rpki_detail::why_invalid(v)),
-                                           evidence, rpki_detail::invalid_remedy(v, who(places))));
-                break;
-            case rpki::State::not_found:
-                findings.push_back(finding("RPKI-NOT-FOUND", fmt::format("{}, which no ROA covers", on), evidence,
-                                           rpki_detail::not_found_remedy(v)));
-                break;
-            case rpki::State::valid:
-                findings.push_back(finding("RPKI-VALID",
-                                           fmt::format("{}, which is RPKI-valid (ROA {})", on, rpki_detail::vrps_text(v.validation.vrps, 1)),
-                                           evidence));
-                break;
-        }
-        if (rpki_detail::covered_by_as0(v))
-            findings.push_back(finding("ROA-AS0", fmt::format("an AS0 ROA covers route {} of {}", v.prefix.to_string(), who(places)),
-                                       evidence));
-    }
-    for (const auto& [prefix, m] : moas) {
-        Json origins = Json::array();
-        std::vector<std::string> text;
-        for (const Verdict& v : m.first) {
-            origins.push_back({{"origin", v.origin.to_string()}, {"state", rpki::to_string(v.validation.state)}});
-            text.push_back(fmt::format("{} ({})", v.origin.to_string(), rpki::to_string(v.validation.state)));
-        }
-        findings.push_back(finding("RPKI-MOAS",
-                                   fmt::format("route {} of {} is announced by {} origins: {}", prefix, who(m.second),
-                                               m.first.size(), fmt::join(text, ", ")),
-                                   {{"prefix", prefix}, {"origins", origins}, {"addresses", addresses_json(m.second)}},
-                                   fmt::format("Confirm that each origin of {} is legitimate (anycast, a migration); "
-                                               "publish a ROA for each legitimate origin and have any other "
-                                               "announcement withdrawn.", prefix)));
-    }
+    route_findings(order, groups, moas, data, findings, make);
     if (auto stale = staleness(context, data)) findings.push_back(std::move(*stale));
 
     Json facts{{"routes", facts_routes}, {"no_route", no_route}};

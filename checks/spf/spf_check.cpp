@@ -73,7 +73,7 @@ void missing_findings(const std::string& domain, Context& context, std::vector<F
 }
 
 Finding issue_finding(const PolicyIssue& i, const std::string& domain, const Make& make) {
-    Json ev{{"domain", i.domain}};
+    Json ev{{"domain", spf::printable(i.domain)}};
     if (!i.record.empty()) ev["record"] = spf::printable(i.record);
     if (!i.term.empty()) ev["term"] = spf::printable(i.term);
     const std::string where = i.domain == domain ? "the record of " + domain : fmt::format("the record of {} (reached from {})", i.domain, domain);
@@ -129,7 +129,7 @@ void limit_findings(const PolicyAudit& p, const spf::Limits& limits, std::vector
     if (p.void_lookups <= limits.void_lookups) return;
     Json terms = Json::array();
     for (const auto& i : p.issues)
-        if (i.kind == PolicyIssue::Kind::void_lookup) terms.push_back({{"domain", i.domain}, {"term", spf::printable(i.term)}, {"answer", i.detail}});
+        if (i.kind == PolicyIssue::Kind::void_lookup) terms.push_back({{"domain", spf::printable(i.domain)}, {"term", spf::printable(i.term)}, {"answer", i.detail}});
     out.push_back(make("SPF-VOID-LIMIT",
                        fmt::format("{} terms of the SPF policy look up names that do not exist or have no data; receivers allow {} "
                                    "and return permerror", p.void_lookups, limits.void_lookups),
@@ -141,12 +141,12 @@ void all_findings(const PolicyAudit& p, const std::string& domain, std::vector<F
     for (const auto& i : p.issues)
         if (i.kind == PolicyIssue::Kind::include_matches_all)
             out.push_back(make("SPF-ALL-PASS", fmt::format("'{}' in the record of {}: {}", spf::printable(i.term), i.domain, i.detail),
-                               {{"domain", i.domain}, {"record", spf::printable(i.record)}, {"term", spf::printable(i.term)}},
+                               {{"domain", spf::printable(i.domain)}, {"record", spf::printable(i.record)}, {"term", spf::printable(i.term)}},
                                fmt::format("Remove '{}' (the included policy authorises the whole Internet) or have its owner end it in -all.",
                                            spf::printable(i.term))));
     if (p.all.empty() || p.records.empty()) return;
     const PolicyNode& owner = all_owner(p.tree);
-    const Json ev{{"domain", owner.domain}, {"record", spf::printable(owner.record)}, {"all", p.all}};
+    const Json ev{{"domain", spf::printable(owner.domain)}, {"record", spf::printable(owner.record)}, {"all", p.all}};
     const std::string where = owner.domain == domain ? domain : fmt::format("{} (the redirect target of {})", owner.domain, domain);
     const std::string fixed = publish(owner.domain, with_all(owner.record, "-all"));
     if (p.all == "+all")
@@ -168,7 +168,7 @@ void range_findings(const PolicyAudit& p, const Profile& profile, std::vector<Fi
     const int v6 = threshold(profile, "spf_overbroad_ipv6", 32);
     Json broad = Json::array();
     for (const auto& r : p.ranges)
-        if (r.prefix < (r.v6 ? v6 : v4)) broad.push_back({{"domain", r.domain}, {"term", spf::printable(r.term)}, {"prefix", r.prefix}});
+        if (r.prefix < (r.v6 ? v6 : v4)) broad.push_back({{"domain", spf::printable(r.domain)}, {"term", spf::printable(r.term)}, {"prefix", r.prefix}});
     if (broad.empty()) return;
     out.push_back(make("SPF-OVERBROAD",
                        fmt::format("the SPF policy authorises {} huge address range(s) (IPv4 shorter than /{}, IPv6 shorter than /{}), "
@@ -181,7 +181,7 @@ void range_findings(const PolicyAudit& p, const Profile& profile, std::vector<Fi
 void ptr_findings(const PolicyAudit& p, std::vector<Finding>& out, const Make& make) {
     Json terms = Json::array();
     for (const auto& i : p.issues)
-        if (i.kind == PolicyIssue::Kind::ptr) terms.push_back({{"domain", i.domain}, {"term", spf::printable(i.term)}});
+        if (i.kind == PolicyIssue::Kind::ptr) terms.push_back({{"domain", spf::printable(i.domain)}, {"term", spf::printable(i.term)}});
     if (terms.empty()) return;
     out.push_back(make("SPF-PTR", fmt::format("the SPF policy uses the ptr mechanism ({}), which RFC 7208 says SHOULD NOT be used",
                                               terms[0]["term"].get<std::string>()),
@@ -215,7 +215,8 @@ void ptr_limit_findings(const std::string& domain, Context& context, const spf::
         if (auto ip = spf::Address::parse(a)) questions.push_back({.name = spf::reverse_name(*ip), .type = LDNS_RR_TYPE_PTR});
     const auto answers = context.resolver().query_all(questions);
     for (std::size_t i = 0; i < answers.size(); ++i) {
-        const auto names = spf::ptr_names(answers[i]);
+        Json names = Json::array();
+        for (const auto& n : spf::ptr_names(answers[i])) names.push_back(spf::printable(n));
         if (static_cast<int>(names.size()) <= limits.ptr_names) continue;
         out.push_back(make("SPF-PTR-LIMIT",
                            fmt::format("{} has {} PTR names; the ptr mechanism checks only the first {}, so whether it matches "
@@ -357,8 +358,10 @@ CheckResult SpfCheck::run(const Target& target, Context& context) const {
         return finding(id, std::move(message), std::move(evidence), std::move(remedy));
     };
     const spf::Limits limits;
-    const dns::Answer type99 = context.ask(domain, LDNS_RR_TYPE_SPF);
-    const PolicyAudit p = spf::audit_policy(context.resolver(), domain, limits);
+    // TXT and type 99 at once; the policy walk then finds the TXT answer in the resolver's cache.
+    const auto first = context.resolver().query_all({{.name = domain, .type = LDNS_RR_TYPE_TXT}, {.name = domain, .type = LDNS_RR_TYPE_SPF}});
+    const dns::Answer& type99 = first[1];
+    const PolicyAudit p = spf::audit_policy(context.resolver(), domain, limits, 64, target.kind == TargetKind::zone);
     if (p.failure) return failed(*p.failure, facts_of(p));
     if (p.nxdomain) return failed(fmt::format("{} does not exist (NXDOMAIN)", domain), facts_of(p));
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 namespace mamori::spf {
 
 std::string_view to_string(Lookup::Kind kind) {
@@ -39,7 +41,7 @@ std::string describe(const Lookup& lookup, const std::string& name, ldns_rr_type
     std::string type_name;
     if (char* t = ldns_rr_type2str(type)) {
         type_name = t;
-        free(t);  // NOLINT: ldns allocates with malloc
+        std::free(t);  // ldns allocates with malloc
     }
     const std::string head = fmt::format("{} {} → ", type_name, printable(name));
     switch (lookup.kind) {
@@ -53,8 +55,9 @@ std::string describe(const Lookup& lookup, const std::string& name, ldns_rr_type
     else if (type == LDNS_RR_TYPE_TXT)
         for (const auto& t : dns::txt_records(lookup.answer)) values.push_back("\"" + printable(t) + "\"");
     else if (type == LDNS_RR_TYPE_MX)
-        for (const auto& m : dns::mx_records(lookup.answer)) values.push_back(fmt::format("{} {}", m.preference, m.exchange));
-    else if (type == LDNS_RR_TYPE_PTR) values = ptr_names(lookup.answer);
+        for (const auto& m : dns::mx_records(lookup.answer)) values.push_back(fmt::format("{} {}", m.preference, printable(m.exchange)));
+    else if (type == LDNS_RR_TYPE_PTR)
+        for (const auto& n : ptr_names(lookup.answer)) values.push_back(printable(n));
     std::string out = head;
     for (std::size_t i = 0; i < values.size(); ++i) out += (i == 0 ? "" : ", ") + values[i];
     return out;

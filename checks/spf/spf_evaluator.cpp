@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 namespace mamori::spf {
@@ -557,9 +558,9 @@ int TreeNode::subtree_lookups() const {
 Json TreeNode::to_json() const {
     Json children_json = Json::array();
     for (const auto& c : children) children_json.push_back(c.to_json());
-    Json j{{"domain", domain}};
-    if (!via.empty()) j["via"] = via;
-    j["record"] = record;
+    Json j{{"domain", printable(domain)}};
+    if (!via.empty()) j["via"] = printable(via);
+    j["record"] = printable(record);
     j["lookups"] = lookups;
     j["subtree_lookups"] = subtree_lookups();
     if (!result.empty()) j["result"] = result;

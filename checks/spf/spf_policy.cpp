@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace mamori::spf {
 namespace {
@@ -29,8 +30,8 @@ std::string all_text(const Mechanism* all) {
 
 class Walker {
 public:
-    Walker(dns::Resolver& resolver, const Limits& limits, PolicyAudit& out, std::string top, int max_nodes)
-        : resolver_(resolver), limits_(limits), out_(out), top_(std::move(top)), max_nodes_(max_nodes) {}
+    Walker(dns::Resolver& resolver, const Limits& limits, PolicyAudit& out, std::string top, int max_nodes, bool offline)
+        : resolver_(resolver), limits_(limits), out_(out), top_(std::move(top)), max_nodes_(max_nodes), offline_(offline) {}
 
     void walk(PolicyNode& node, std::vector<std::string>& path, bool top);
 
@@ -51,6 +52,7 @@ private:
     PolicyAudit& out_;
     std::string top_;
     int max_nodes_;
+    bool offline_;
     int nodes_ = 0;
 };
 
@@ -160,6 +162,7 @@ bool Walker::select(PolicyNode& node, bool top, std::string& record) {
     if (top) out_.txt = txt.answer;
     if (txt.kind == Lookup::Kind::error) {
         node.note = "TXT lookup failed: " + txt.error;
+        if (offline_ && !top) return false;  // outside the zone file: not followed
         if (!out_.failure)
             out_.failure = top ? fmt::format("TXT lookup of {} failed: {}", node.domain, txt.error)
                                : fmt::format("TXT lookup of {} ({}) failed: {}", node.domain, node.via, txt.error);
@@ -250,8 +253,8 @@ int PolicyNode::subtree_void_lookups() const {
 }
 
 Json PolicyNode::to_json() const {
-    Json j{{"domain", domain}};
-    if (!via.empty()) j["via"] = via;
+    Json j{{"domain", printable(domain)}};
+    if (!via.empty()) j["via"] = printable(via);
     j["record"] = printable(record);
     j["lookups"] = lookups;
     j["subtree_lookups"] = subtree_lookups();
@@ -263,10 +266,10 @@ Json PolicyNode::to_json() const {
     return j;
 }
 
-PolicyAudit audit_policy(dns::Resolver& resolver, const std::string& domain, const Limits& limits, int max_nodes) {
+PolicyAudit audit_policy(dns::Resolver& resolver, const std::string& domain, const Limits& limits, int max_nodes, bool offline) {
     PolicyAudit out;
     out.tree.domain = domain;
-    Walker walker(resolver, limits, out, domain, max_nodes);
+    Walker walker(resolver, limits, out, domain, max_nodes, offline);
     std::vector<std::string> path;
     walker.walk(out.tree, path, true);
     out.lookups = out.tree.subtree_lookups();

@@ -66,8 +66,10 @@ struct PolicyAudit {
     bool uses_ptr = false;
 };
 
-/// Walks the policy of `domain` (at most `max_nodes` records).
+/// Walks the policy of `domain` (at most `max_nodes` records). `offline` (a zone file as the
+/// only data): a failed lookup of another domain's record ends that branch with a note instead
+/// of failing the walk, since names outside the zone cannot be asked.
 PolicyAudit audit_policy(dns::Resolver& resolver, const std::string& domain, const Limits& limits = {},
-                         int max_nodes = 64);
+                         int max_nodes = 64, bool offline = false);
 
 }  // namespace mamori::spf

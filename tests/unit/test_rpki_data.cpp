@@ -253,7 +253,7 @@ TEST_CASE("rpki route files: bgpdump -m, pyasn and RIS dumps") {
 
 TEST_CASE("rpki route files: garbage is an error naming the file and line") {
     auto e = data_error([] { parse_routes("192.0.2.0\t24\t64500\n192.0.3.0\t24\n", "r.pfx2as"); });
-    CHECK(e == "r.pfx2as:2: expected prefix<TAB>length<TAB>origin, found '192.0.3.0\t24'" );
+    CHECK(e == "r.pfx2as:2: expected prefix<TAB>length<TAB>origin, found '192.0.3.0\\x0924'");
     e = data_error([] { parse_routes("192.0.2.0\t24\t64500\n\n192.0.3.0\t24\tAS-FOO\n", "r.pfx2as"); });
     CHECK(e == "r.pfx2as:3: 'AS-FOO' is not an origin AS");
     e = data_error([] { parse_routes("192.0.2.0\t24\t64500\n192.0.3.1\t24\t64500\n", "r.pfx2as"); });

@@ -23,11 +23,13 @@ const Finding& only(const CheckResult& r, const std::string& id) {
     return *it;
 }
 
-CheckResult run_spf(test::CannedResolver& resolver, const std::string& domain, const Profile& profile = Profile::load("baseline")) {
+CheckResult run_spf(test::CannedResolver& resolver, const std::string& domain, const Profile& profile = Profile::load("baseline"),
+                    TargetKind kind = TargetKind::domain) {
     static const checks::SpfCheck check;
     AuditSettings settings;
     Context context(resolver, settings, profile);
     Target t;
+    t.kind = kind;
     t.name = domain;
     return check.run(t, context);
 }
@@ -233,6 +235,17 @@ TEST_CASE("spf check: lookup failures are operational errors, not findings") {
     auto gone = run_spf(r, "gone.go.jp");
     CHECK(gone.status == Status::error);
     CHECK(gone.error.find("NXDOMAIN") != std::string::npos);
+}
+
+TEST_CASE("spf check: checking a zone file offline, includes outside it are not followed") {
+    test::CannedResolver r;
+    r.add(R"(z.go.jp. TXT "v=spf1 include:_spf.example.net -all")")
+        .fail("_spf.example.net", dns::Outcome::answer, LDNS_RCODE_REFUSED);
+    auto zone = run_spf(r, "z.go.jp", Profile::load("baseline"), TargetKind::zone);
+    CHECK(zone.status == Status::pass);
+    CHECK(zone.facts["lookups"] == 1);
+    CHECK(zone.facts["all"] == "-all");
+    CHECK(run_spf(r, "z.go.jp").status == Status::error);  // online, the same failure is operational
 }
 
 }  // namespace mamori

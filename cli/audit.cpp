@@ -41,18 +41,6 @@ void install_interrupt_handler() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-        while (!item.empty() && item.back() == ' ') item.pop_back();
-        if (!item.empty()) out.push_back(item);
-    }
-    return out;
-}
-
 std::vector<Target> collect_targets(const AuditOptions& o) {
     std::vector<Target> targets;
     try {
@@ -75,24 +63,6 @@ std::vector<Target> collect_targets(const AuditOptions& o) {
         throw Exit(exit_usage, "no targets: give domains, AS numbers or prefixes, or -f FILE (- for stdin)");
     for (std::size_t i = 0; i < targets.size(); ++i) targets[i].index = i;
     return targets;
-}
-
-std::vector<const Check*> select_checks(const std::string& list) {
-    std::vector<const Check*> selected;
-    if (list.empty() || list == "all") {
-        auto all = all_checks();
-        return {all.begin(), all.end()};
-    }
-    for (const auto& id : split_list(list)) {
-        const Check* c = find_check(id);
-        if (c == nullptr) {
-            std::string known;
-            for (const Check* k : all_checks()) known += (known.empty() ? "" : ", ") + std::string(k->id());
-            throw Exit(exit_usage, fmt::format("--checks: unknown check '{}' (available: {})", id, known));
-        }
-        if (std::find(selected.begin(), selected.end(), c) == selected.end()) selected.push_back(c);
-    }
-    return selected;
 }
 
 std::vector<dns::Server> select_resolvers(const std::vector<std::string>& given) {
@@ -124,18 +94,6 @@ void preflight(dns::Resolver& resolver, const std::vector<dns::Server>& servers)
                                                  a.error.empty() ? std::string(dns::to_string(a.outcome)) : a.error));
 }
 
-bool fails_policy(const TargetReport& r, const AuditOptions& o, std::optional<Severity> fail_on) {
-    if (o.fail_under >= 0 && r.score < o.fail_under) return true;
-    if (!fail_on) return false;
-    for (const auto& c : r.checks) {
-        // A check that could not run is treated as an error: a CI gate must not pass blind.
-        if (c.status == Status::error && *fail_on == Severity::error) return true;
-        for (const auto& f : c.findings)
-            if (f.severity >= *fail_on) return true;
-    }
-    return false;
-}
-
 class Progress {
 public:
     explicit Progress(bool enabled) : enabled_(enabled) {}
@@ -152,30 +110,15 @@ private:
 
 int run(const AuditOptions& o) {
     auto targets = collect_targets(o);
-    auto checks = select_checks(o.checks);
-
-    Profile profile;
-    try {
-        profile = Profile::load(o.profile);
-    } catch (const ProfileError& e) {
-        throw Exit(exit_usage, std::string("--profile: ") + e.what());
-    }
-
-    std::optional<Severity> fail_on;
-    if (!o.fail_on.empty()) {
-        fail_on = parse_severity(o.fail_on);
-        if (!fail_on || *fail_on == Severity::info)
-            throw Exit(exit_usage, fmt::format("--fail-on: '{}' is not error or warning", o.fail_on));
-    }
+    auto checks = report_run::select_checks(o.checks);
+    const Profile profile = report_run::load_profile(o.profile);
+    const auto gate = report_run::Gate::parse(o.fail_on, o.fail_under);
+    report_run::check_format(o.format);
 
     AuditSettings settings;
-    if (!o.now.empty()) {
-        auto t = parse_rfc3339(o.now);
-        if (!t) throw Exit(exit_usage, fmt::format("--now: '{}' is not an RFC 3339 time (2026-11-22T00:00:00Z)", o.now));
-        settings.now = *t;
-    }
+    settings.now = report_run::parse_now(o.now, settings.now);
     for (const auto& s : o.dkim_selectors) {
-        for (const auto& sel : split_list(s)) {
+        for (const auto& sel : report_run::split_list(s)) {
             if (!checks::valid_dkim_selector(sel))
                 throw Exit(exit_usage, fmt::format("--dkim-selectors: '{}' is not a selector (labels of letters, "
                                                    "digits, '-' and '_')", sel));
@@ -191,13 +134,6 @@ int run(const AuditOptions& o) {
         if (pem.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
             throw Exit(exit_usage, fmt::format("--ca-file: {}: no PEM certificate in it", o.ca_file));
         settings.ca_file = o.ca_file;
-    }
-
-    auto renderer_check = report::make_renderer(o.format, std::cout, {});
-    if (!renderer_check) {
-        std::string known;
-        for (const auto& f : report::formats()) known += (known.empty() ? "" : ", ") + f;
-        throw Exit(exit_usage, fmt::format("--format: unknown format '{}' (available: {})", o.format, known));
     }
 
     // RPKI data: loaded once, before the engine starts (Exit 2 for a bad file, 3 for a failed RTR cache).
@@ -224,27 +160,6 @@ int run(const AuditOptions& o) {
     auto resolver = dns::make_network_resolver(net);
     if (needs_dns) preflight(*resolver, net.servers);
 
-    std::unique_ptr<report::AtomicFile> file;
-    std::ostream* out = &std::cout;
-    if (!o.output.empty() && o.output != "-") {
-        try {
-            file = std::make_unique<report::AtomicFile>(o.output);
-        } catch (const report::OutputError& e) {
-            throw Exit(exit_usage, std::string("-o: ") + e.what());
-        }
-        out = &file->stream();
-    }
-    report::RenderOptions render;
-    render.colour = o.format == "text" && !file && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-    auto renderer = report::make_renderer(o.format, *out, render);
-
-    report::RunInfo run_info;
-    run_info.version = MAMORI_VERSION;
-    run_info.generated = format_rfc3339(std::chrono::system_clock::now());
-    run_info.now = format_rfc3339(settings.now);
-    run_info.profile = profile.name;
-    for (const Check* c : checks) run_info.checks.emplace_back(c->id());
-
     EngineOptions engine;
     engine.concurrency = std::max(1u, o.concurrency);
     engine.ordered = o.format != "ndjson";
@@ -252,25 +167,9 @@ int run(const AuditOptions& o) {
     Progress progress(show_progress);
 
     install_interrupt_handler();
-    SummaryBuilder summary;
-    bool policy_failed = false;
-    renderer->begin(run_info);
-    run_audit(targets, checks, *resolver, settings, profile, engine,
-              [&](TargetReport&& r) {
-                  summary.add(r);
-                  policy_failed = policy_failed || fails_policy(r, o, fail_on);
-                  renderer->target(r);
-              },
-              [&](std::size_t done, std::size_t total) { progress(done, total); }, &interrupted);
-    renderer->end(summary.to_json());
-    out->flush();
-    if (file) {
-        try {
-            file->commit();
-        } catch (const report::OutputError& e) {
-            throw Exit(exit_environment, std::string("-o: ") + e.what());
-        }
-    }
+    const int status = report_run::run_and_report(
+        targets, checks, *resolver, settings, profile, {.format = o.format, .output = o.output, .gate = gate}, engine,
+        [&](std::size_t done, std::size_t total) { progress(done, total); }, &interrupted);
     if (o.verbose) {
         auto s = resolver->stats();
         fmt::print(stderr, "mamori: info: {} questions, {} sent, {} answered, {} from cache, {} timeouts, {} over TCP\n",
@@ -280,7 +179,7 @@ int run(const AuditOptions& o) {
         log_warning("interrupted: the report holds the targets finished so far");
         return exit_interrupted;
     }
-    return policy_failed ? exit_policy : exit_ok;
+    return status;
 }
 
 }  // namespace

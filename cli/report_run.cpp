@@ -16,9 +16,7 @@
 #include <sstream>
 
 namespace mamori::cli::report_run {
-namespace {
-
-std::vector<std::string> split(const std::string& text) {
+std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> out;
     std::stringstream in(text);
     std::string item;
@@ -30,13 +28,12 @@ std::vector<std::string> split(const std::string& text) {
     return out;
 }
 
-}  // namespace
 
 std::vector<const Check*> select_checks(const std::string& list) {
     auto all = all_checks();
     if (list.empty() || list == "all") return {all.begin(), all.end()};
     std::vector<const Check*> selected;
-    for (const auto& id : split(list)) {
+    for (const auto& id : split_list(list)) {
         const Check* c = find_check(id);
         if (c == nullptr) {
             std::string known;
@@ -104,7 +101,7 @@ bool Gate::fails(const TargetReport& r) const {
 
 int run_and_report(const std::vector<Target>& targets, const std::vector<const Check*>& checks, dns::Resolver& resolver,
                    const AuditSettings& settings, const Profile& profile, const ReportOptions& options,
-                   const EngineOptions& engine) {
+                   const EngineOptions& engine, const ProgressSink& progress, const std::atomic<bool>* stop) {
     std::unique_ptr<report::AtomicFile> file;
     std::ostream* out = &std::cout;
     if (!options.output.empty() && options.output != "-") {
@@ -133,7 +130,7 @@ int run_and_report(const std::vector<Target>& targets, const std::vector<const C
         summary.add(r);
         policy_failed = policy_failed || options.gate.fails(r);
         renderer->target(r);
-    });
+    }, progress, stop);
     renderer->end(summary.to_json());
     out->flush();
     if (file) {

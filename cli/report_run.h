@@ -1,18 +1,21 @@
 /// \file cli/report_run.h — what every reporting command shares: checks, profile, gate, clock and the report run.
 ///
-/// `zone` uses it today; `audit` keeps equivalent private helpers and can move to these.
+/// `audit` and `zone` both use it.
 #pragma once
 
 #include "core/check.h"
 #include "core/engine.h"
 #include "core/profile.h"
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mamori::cli::report_run {
 
+/// "a, b,c" → {"a","b","c"}: the comma-separated lists of the command line.
+std::vector<std::string> split_list(const std::string& text);
 /// --checks: the named checks, or every check when empty / "all". Exit 2 naming an unknown one.
 std::vector<const Check*> select_checks(const std::string& list);
 /// --profile: a shipped name or a file. Exit 2 with the profile's own error.
@@ -42,8 +45,10 @@ struct ReportOptions {
 
 /// Audits `targets` with the engine, renders the report and returns exit_policy when any
 /// target fails the gate, exit_ok otherwise (Exit 2 for an -o that cannot be created).
+/// `progress` and `stop` are handed to the engine (run_audit).
 int run_and_report(const std::vector<Target>& targets, const std::vector<const Check*>& checks, dns::Resolver& resolver,
                    const AuditSettings& settings, const Profile& profile, const ReportOptions& options,
-                   const EngineOptions& engine = {});
+                   const EngineOptions& engine = {}, const ProgressSink& progress = {},
+                   const std::atomic<bool>* stop = nullptr);
 
 }  // namespace mamori::cli::report_run

@@ -112,6 +112,34 @@ class Formats(unittest.TestCase):
             self.assertIn("no/such/dir.json", proc.stderr)
 
 
+class Interrupt(unittest.TestCase):
+    def test_sigint_leaves_a_valid_ndjson_report_of_the_targets_done(self):
+        import signal
+        import time
+
+        def root_only(query):
+            # Answers the start-up check (". SOA", an empty NOERROR) and nothing else: every
+            # domain then costs timeout x attempts, so the run is still going when interrupted.
+            return query[:2] + b"\x81\x80" + query[4:] if query[12:13] == b"\x00" else None
+
+        targets = ["d%d.go.jp" % i for i in range(40)]
+        with UdpServer(root_only) as server:
+            proc = subprocess.Popen([os.environ.get("MAMORI_BIN", "mamori"), "audit", "--format", "ndjson", "--checks",
+                                     "mx", "--concurrency", "2", "--timeout", "300", "--resolver", server.address, *targets],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(3)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertIn("interrupted", err)
+        objects = [json.loads(line) for line in out.splitlines()]
+        done = [o for o in objects if "target" in o]
+        self.assertGreaterEqual(len(done), 1)
+        self.assertLess(len(done), len(targets))
+        self.assertTrue(all(o["checks"][0]["status"] == "error" for o in done))
+        self.assertEqual(objects[-1]["summary"]["targets"], len(done))
+
+
 class Gates(unittest.TestCase):
     # The gates are exercised on the mx check alone, whose verdicts these domains fix.
     def gate(self, *args):

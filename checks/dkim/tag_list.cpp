@@ -87,6 +87,24 @@ TagList parse_tag_list(std::string_view text, bool ignore_case) {
     return out;
 }
 
+std::string_view trim_wsp(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::vector<std::string_view> split_fields(std::string_view text) {
+    std::vector<std::string_view> fields;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        std::size_t end = std::min(text.find(';', begin), text.size());
+        fields.push_back(trim_wsp(text.substr(begin, end - begin)));
+        begin = end + 1;
+    }
+    if (fields.size() > 1 && fields.back().empty()) fields.pop_back();  // the optional trailing delimiter
+    return fields;
+}
+
 std::string printable(std::string_view text, std::size_t limit) {
     std::string out;
     for (std::size_t i = 0; i < text.size() && i < limit; ++i) {

@@ -34,6 +34,14 @@ struct TagList {
 /// name, a character outside VALCHAR and a repeated tag name are errors.
 TagList parse_tag_list(std::string_view text, bool ignore_case = false);
 
+/// `s` without leading and trailing spaces and tabs (WSP).
+std::string_view trim_wsp(std::string_view s);
+
+/// The `;`-separated fields of an MTA-STS (RFC 8461 §3.1) or TLS-RPT (RFC 8460 §3) TXT
+/// record, each trimmed of WSP; the optional trailing delimiter is dropped, empty fields
+/// in between are kept (so the caller can name them). Never empty.
+std::vector<std::string_view> split_fields(std::string_view text);
+
 /// `text` with control and non-ASCII bytes written as \xNN, cut to `limit` bytes (for messages).
 std::string printable(std::string_view text, std::size_t limit = 80);
 

@@ -11,13 +11,6 @@ namespace mamori::checks {
 namespace {
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_wsp(std::string_view s) {
-    while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 std::string lower(std::string_view in) {
     std::string s(in);
@@ -110,14 +103,7 @@ bool starts_with_sts_version(std::string_view text) {
 StsRecord parse_sts_record(std::string_view text) {
     StsRecord r;
     r.text = std::string(text);
-    std::vector<std::string_view> fields;
-    std::size_t begin = 0;
-    while (begin <= text.size()) {
-        std::size_t end = std::min(text.find(';', begin), text.size());
-        fields.push_back(trim_wsp(text.substr(begin, end - begin)));
-        begin = end + 1;
-    }
-    if (fields.size() > 1 && fields.back().empty()) fields.pop_back();  // the optional trailing delimiter
+    const std::vector<std::string_view> fields = split_fields(text);
     if (fields.front() != "v=STSv1") r.problems.push_back("the record must begin with v=STSv1");
     bool id_seen = false;
     for (std::size_t i = 1; i < fields.size(); ++i) {

@@ -12,12 +12,6 @@ namespace {
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-std::string_view trim_wsp(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 bool valid_host(std::string_view h) {
     if (!h.empty() && h.back() == '.') h.remove_suffix(1);
     if (h.empty() || h.size() > 253) return false;
@@ -82,14 +76,7 @@ bool starts_with_tlsrpt_version(std::string_view text) {
 TlsRptRecord parse_tlsrpt(std::string_view text) {
     TlsRptRecord r;
     r.text = std::string(text);
-    std::vector<std::string_view> fields;
-    std::size_t begin = 0;
-    while (begin <= text.size()) {
-        std::size_t end = std::min(text.find(';', begin), text.size());
-        fields.push_back(trim_wsp(text.substr(begin, end - begin)));
-        begin = end + 1;
-    }
-    if (fields.size() > 1 && fields.back().empty()) fields.pop_back();
+    const std::vector<std::string_view> fields = split_fields(text);
     if (fields.front() != "v=TLSRPTv1") r.problems.push_back("the record must begin with v=TLSRPTv1");
     int rua_fields = 0;
     for (std::size_t i = 1; i < fields.size(); ++i) {

@@ -334,7 +334,7 @@ TEST_CASE("network resolver: a silent server times out within timeout x attempts
     CHECK(answer.outcome == Outcome::timeout);
     CHECK(answer.error.find(server.server().to_string()) != std::string::npos);
     CHECK(took >= 440ms);
-    CHECK(took < 1500ms);
+    CHECK(took < 3000ms);
     CHECK(server.udp_queries() == 3);
     CHECK(resolver->stats().timeouts == 1);
 }
@@ -349,7 +349,9 @@ TEST_CASE("network resolver: a late answer to an earlier attempt still counts") 
     auto resolver = make_network_resolver(options_for(server.server(), 200ms, 3));
     auto answer = resolver->query(ask("slow.example.jp"));
     CHECK(answer.ok());
-    CHECK(server.udp_queries() == 2);
+    // At least one retry went out before the slow answer came; on a loaded machine a third
+    // may too. Only the first attempt is ever answered, so ok() proves the late answer counted.
+    CHECK(server.udp_queries() >= 2);
 }
 
 TEST_CASE("network resolver: a closed port is a network error naming the server") {

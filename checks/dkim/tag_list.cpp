@@ -93,6 +93,12 @@ std::string_view trim_wsp(std::string_view s) {
     return s;
 }
 
+bool starts_with_version(std::string_view text, std::string_view version) {
+    if (text.substr(0, version.size()) != version) return false;
+    std::string_view rest = trim_wsp(text.substr(version.size()));
+    return rest.empty() || rest.front() == ';';
+}
+
 std::vector<std::string_view> split_fields(std::string_view text) {
     std::vector<std::string_view> fields;
     std::size_t begin = 0;

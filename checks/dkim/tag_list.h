@@ -42,6 +42,10 @@ std::string_view trim_wsp(std::string_view s);
 /// in between are kept (so the caller can name them). Never empty.
 std::vector<std::string_view> split_fields(std::string_view text);
 
+/// Whether `text` starts with the version field `version` ("v=STSv1", "v=TLSRPTv1"),
+/// followed only by WSP up to the first `;` or the end.
+bool starts_with_version(std::string_view text, std::string_view version);
+
 /// `text` with control and non-ASCII bytes written as \xNN, cut to `limit` bytes (for messages).
 std::string printable(std::string_view text, std::size_t limit = 80);
 

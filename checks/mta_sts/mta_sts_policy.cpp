@@ -94,11 +94,7 @@ void policy_completeness(StsPolicy& p) {
 
 }  // namespace
 
-bool starts_with_sts_version(std::string_view text) {
-    if (text.substr(0, 7) != "v=STSv1") return false;
-    std::string_view rest = trim_wsp(text.substr(7));
-    return rest.empty() || rest.front() == ';';
-}
+bool starts_with_sts_version(std::string_view text) { return starts_with_version(text, "v=STSv1"); }
 
 StsRecord parse_sts_record(std::string_view text) {
     StsRecord r;

@@ -67,11 +67,7 @@ void rua_field(std::string_view value, TlsRptRecord& r) {
 
 }  // namespace
 
-bool starts_with_tlsrpt_version(std::string_view text) {
-    if (text.substr(0, 10) != "v=TLSRPTv1") return false;
-    std::string_view rest = trim_wsp(text.substr(10));
-    return rest.empty() || rest.front() == ';';
-}
+bool starts_with_tlsrpt_version(std::string_view text) { return starts_with_version(text, "v=TLSRPTv1"); }
 
 TlsRptRecord parse_tlsrpt(std::string_view text) {
     TlsRptRecord r;

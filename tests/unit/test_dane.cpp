@@ -1,4 +1,5 @@
 /// \file tests/unit/test_dane.cpp — TLSA parameters and the dane check on canned answers, secure (AD) or not.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/dane/dane_check.h"
 #include "checks/dane/tlsa.h"
@@ -39,12 +40,7 @@ private:
     std::set<std::string> secure_;
 };
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 CheckResult run_dane(dns::Resolver& resolver, const std::string& domain = "d.jp") {
     static const checks::DaneCheck check;

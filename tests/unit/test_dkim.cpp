@@ -1,4 +1,5 @@
 /// \file tests/unit/test_dkim.cpp — DKIM key records, key decoding with OpenSSL, selectors and the dkim check on canned answers.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/dkim/dkim_check.h"
 #include "checks/dkim/dkim_key.h"
@@ -32,12 +33,7 @@ std::string txt(const std::string& owner, const std::string& text) {
     return out;
 }
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 CheckResult run_dkim(test::CannedResolver& resolver, const std::string& domain, const Profile& profile,
                      std::vector<std::string> selectors = {}) {

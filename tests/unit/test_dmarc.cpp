@@ -1,4 +1,5 @@
 /// \file tests/unit/test_dmarc.cpp — the DMARC record parser, the organizational domain and the dmarc check on canned answers.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/dkim/tag_list.h"
 #include "checks/dmarc/dmarc_check.h"
@@ -16,12 +17,7 @@ namespace {
 
 using checks::DmarcPolicy;
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 const Finding* find(const CheckResult& r, const std::string& id) {
     for (const auto& f : r.findings)

@@ -1,4 +1,5 @@
 /// \file tests/unit/test_dnssec.cpp — the dnssec check on a small signed hierarchy (". → example.") built in memory.
+#include "check_support.h"
 #include "checks/dnssec/dnssec_check.h"
 #include "checks/dnssec/dnssec_detail.h"
 #include "checks/dnssec/hygiene.h"
@@ -15,12 +16,7 @@ namespace {
 
 using test::TestKey;
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 const Finding* find(const CheckResult& r, const std::string& id) {
     for (const auto& f : r.findings)

@@ -1,4 +1,5 @@
 /// \file tests/unit/test_mta_sts.cpp — MTA-STS records, policies, MX patterns and the mta-sts check with canned DNS and HTTPS.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/mta_sts/mta_sts_check.h"
 #include "checks/mta_sts/mta_sts_policy.h"
@@ -11,12 +12,7 @@
 namespace mamori {
 namespace {
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 const std::string good_policy = "version: STSv1\r\nmode: enforce\r\nmx: mail.s.jp\r\nmax_age: 1209600\r\n";
 

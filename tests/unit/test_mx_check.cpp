@@ -1,4 +1,5 @@
 /// \file tests/unit/test_mx_check.cpp — the mx check on canned answers, one case per finding.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/mx/mx_check.h"
 #include "core/engine.h"
@@ -11,12 +12,7 @@
 namespace mamori {
 namespace {
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 CheckResult run_mx(test::CannedResolver& resolver, const std::string& domain) {
     static const checks::MxCheck check;

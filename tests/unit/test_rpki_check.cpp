@@ -1,4 +1,5 @@
 /// \file tests/unit/test_rpki_check.cpp — the rpki check on canned DNS and in-memory routing data, one case per finding.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/rpki/rpki_check.h"
 #include "core/clock.h"
@@ -61,12 +62,7 @@ struct Run {
     }
 };
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 const Finding& first(const CheckResult& r, const std::string& id) {
     auto it = std::find_if(r.findings.begin(), r.findings.end(), [&](const Finding& f) { return f.id == id; });

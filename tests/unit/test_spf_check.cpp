@@ -1,4 +1,5 @@
 /// \file tests/unit/test_spf_check.cpp — the spf check on canned answers: one case per finding, facts, the static tree.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/spf/spf_check.h"
 #include "core/profile.h"
@@ -10,12 +11,7 @@
 namespace mamori {
 namespace {
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 const Finding& only(const CheckResult& r, const std::string& id) {
     auto it = std::find_if(r.findings.begin(), r.findings.end(), [&](const Finding& f) { return f.id == id; });

@@ -1,4 +1,5 @@
 /// \file tests/unit/test_tlsrpt.cpp — TLS-RPT records and the tlsrpt check on canned answers.
+#include "check_support.h"
 #include "canned_resolver.h"
 #include "checks/tlsrpt/tlsrpt_check.h"
 #include "checks/tlsrpt/tlsrpt_record.h"
@@ -11,12 +12,7 @@
 namespace mamori {
 namespace {
 
-std::vector<std::string> ids(const CheckResult& r) {
-    std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.id);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::ids;
 
 CheckResult run_tlsrpt(test::CannedResolver& resolver, const std::string& domain = "t.jp") {
     static const checks::TlsRptCheck check;
